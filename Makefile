@@ -1,0 +1,46 @@
+# The project's vocabulary: `make run` serves the knowledge base, `make test` checks everything.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export KB_INSTANCE ?= $(CURDIR)/instance
+
+.DEFAULT_GOAL := help
+.PHONY: help run init test lint format bench lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): setup.cfg pyproject.toml constraints.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,dev]'
+	touch $(STAMP)
+
+init: $(STAMP) ## create or upgrade the database and load seed_data/ (idempotent)
+	$(BIN)/kb init
+
+run: init ## set everything up and serve on http://127.0.0.1:5000
+	$(BIN)/kb serve --host 127.0.0.1 --port 5000
+
+test: $(STAMP) ## lint, check the import contracts, run the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+lint: $(STAMP) ## ruff, import contracts and mypy
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy kb models search_index
+
+format: $(STAMP) ## format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock: $(STAMP) ## re-pin constraints.txt from the current environment
+	{ echo "# Pinned versions the test suite passed with; installs use it as a constraints file (pip -c)."; \
+	  echo "# Refresh: make lock"; $(BIN)/pip freeze --exclude-editable; } > constraints.txt
+
+clean: ## remove the virtual environment and the local instance
+	rm -rf $(VENV) instance

@@ -1,0 +1,193 @@
+"""Use cases for cases (Kooperationsmodelle): read, list, save with a revision."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kb.errors import Conflict, NotFound
+from kb.revisions import record_revision
+from kb.schemas import CaseIn
+from kb.unit_of_work import UnitOfWork
+from kb.vocabulary import Vocabulary
+from models import (
+    Actor,
+    Award,
+    Case,
+    CaseAlias,
+    CaseInstrument,
+    CaseSource,
+    Funding,
+    Instrument,
+    KeyDate,
+)
+
+_LOAD_ALL = (
+    selectinload(Case.aliases),
+    selectinload(Case.actors),
+    selectinload(Case.instruments),
+    selectinload(Case.funding),
+    selectinload(Case.awards),
+    selectinload(Case.key_dates),
+    selectinload(Case.sources),
+)
+
+
+def find_case(uow: UnitOfWork, slug: str, *, include_deleted: bool = False) -> Case | None:
+    stmt = select(Case).where(Case.slug == slug).options(*_LOAD_ALL)
+    if not include_deleted:
+        stmt = stmt.where(Case.deleted_at.is_(None))
+    return uow.session.scalars(stmt).first()
+
+
+def get_case(uow: UnitOfWork, slug: str) -> Case:
+    case = find_case(uow, slug)
+    if case is None:
+        raise NotFound(f"Kein Fall mit dem Kürzel '{slug}'")
+    return case
+
+
+def list_cases(uow: UnitOfWork) -> list[Case]:
+    """All cases that are not deleted, by name."""
+    return list(
+        uow.session.scalars(
+            select(Case).where(Case.deleted_at.is_(None)).options(*_LOAD_ALL).order_by(Case.name)
+        )
+    )
+
+
+def case_state(case: Case) -> dict[str, Any]:
+    """The case in its canonical form: the shape of `CaseIn`, as stored in revisions and files."""
+    return {
+        "slug": case.slug,
+        "name": case.name,
+        "aliases": [{"name": a.name, "note": a.note} for a in case.aliases],
+        "city": case.city,
+        "land": case.land,
+        "municipality": {
+            "population": case.population,
+            "population_year": case.population_year,
+            "size_class": case.size_class,
+            "size_class_rationale": case.size_class_rationale,
+        },
+        "governance": {"type": case.governance_type, "rationale": case.governance_rationale},
+        "scale": {"type": case.scale, "rationale": case.scale_rationale},
+        "start_year": case.start_year,
+        "end_year": case.end_year,
+        "status": case.status,
+        "carrier": {"name": case.carrier_name, "legal_form": case.carrier_legal_form},
+        "actors": [{"name": a.name, "kind": a.kind, "role": a.role} for a in case.actors],
+        "instruments": [{"code": u.instrument.slug, "note": u.note} for u in case.instruments],
+        "funding": [
+            {
+                "programme": f.programme,
+                "funder": f.funder,
+                "amount": f.amount,
+                "period": f.period,
+                "note": f.note,
+                "source": f.source,
+            }
+            for f in case.funding
+        ],
+        "awards": [
+            {"name": a.name, "year": a.year, "note": a.note, "source": a.source}
+            for a in case.awards
+        ],
+        "key_dates": [
+            {"date": k.date, "event": k.event, "source": k.source} for k in case.key_dates
+        ],
+        "summary": case.summary,
+        "description": case.description,
+        "website": case.website,
+        "sources": [{"url": s.url, "supports": s.supports} for s in case.sources],
+    }
+
+
+def sync_instruments(uow: UnitOfWork, vocabulary: Vocabulary) -> dict[str, Instrument]:
+    """Make the instrument rows match the vocabulary (labels and definitions follow the file)."""
+    existing = {i.slug: i for i in uow.session.scalars(select(Instrument))}
+    for term in vocabulary.terms["instruments"].values():
+        row = existing.get(term.code)
+        if row is None:
+            row = existing[term.code] = Instrument(slug=term.code)
+            uow.session.add(row)
+        if (row.label, row.definition) != (term.label, term.definition):
+            row.label, row.definition = term.label, term.definition
+    uow.session.flush()
+    return existing
+
+
+def _apply(uow: UnitOfWork, case: Case, data: CaseIn, instruments: dict[str, Instrument]) -> None:
+    case.slug, case.name, case.city, case.land = data.slug, data.name, data.city, data.land
+    m = data.municipality
+    case.population, case.population_year = m.population, m.population_year
+    case.size_class, case.size_class_rationale = m.size_class, m.size_class_rationale
+    case.governance_type, case.governance_rationale = (
+        data.governance.type,
+        data.governance.rationale,
+    )
+    case.scale, case.scale_rationale = data.scale.type, data.scale.rationale
+    case.start_year, case.end_year, case.status = data.start_year, data.end_year, data.status
+    case.carrier_name, case.carrier_legal_form = data.carrier.name, data.carrier.legal_form
+    case.summary, case.description, case.website = data.summary, data.description, data.website
+    # Owned lists are replaced whole: they have no identity of their own beyond their position.
+    case.aliases = [CaseAlias(position=i, **a.model_dump()) for i, a in enumerate(data.aliases)]
+    case.actors = [Actor(position=i, **a.model_dump()) for i, a in enumerate(data.actors)]
+    case.funding = [Funding(position=i, **f.model_dump()) for i, f in enumerate(data.funding)]
+    case.awards = [Award(position=i, **a.model_dump()) for i, a in enumerate(data.awards)]
+    case.key_dates = [KeyDate(position=i, **k.model_dump()) for i, k in enumerate(data.key_dates)]
+    case.sources = [CaseSource(position=i, **s.model_dump()) for i, s in enumerate(data.sources)]
+    # Flush the removal of the old instrument links first: their composite keys may come back.
+    case.instruments = []
+    uow.session.flush()
+    case.instruments = [
+        CaseInstrument(position=i, instrument=instruments[u.code], note=u.note)
+        for i, u in enumerate(data.instruments)
+    ]
+
+
+def save_case(
+    uow: UnitOfWork,
+    data: CaseIn,
+    vocabulary: Vocabulary,
+    *,
+    actor: str,
+    reason: str = "",
+    user_id: int | None = None,
+    expected_version: int | None = None,
+) -> tuple[Case, bool]:
+    """Create or update the case `data.slug`; return it and whether anything changed.
+
+    An unchanged save writes nothing. `expected_version` guards against overwriting a change
+    that the saver has not seen.
+    """
+    instruments = sync_instruments(uow, vocabulary)
+    case = find_case(uow, data.slug, include_deleted=True)
+    new_state = data.model_dump(mode="json")
+    if case is not None:
+        if expected_version is not None and case.version != expected_version:
+            raise Conflict(
+                f"Der Fall '{data.slug}' wurde inzwischen geändert "
+                f"(Version {case.version}, bearbeitet wurde Version {expected_version})"
+            )
+        if case_state(case) == new_state:
+            return case, False
+        action = "update"
+        case.version += 1
+    else:
+        case = Case(version=1)
+        uow.session.add(case)
+        action = "create"
+    _apply(uow, case, data, instruments)
+    uow.session.flush()
+    record_revision(
+        uow,
+        "case",
+        case.id,
+        case_state(case),
+        action=action,
+        actor=actor,
+        reason=reason,
+        user_id=user_id,
+    )
+    return case, True

@@ -1,0 +1,178 @@
+"""The `kb` command line: set up, import, check, export, serve, manage users."""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kb.config import Settings
+from kb.errors import KbError, ValidationError
+from kb.exporting import export_catalogue
+from kb.files import read_files
+from kb.importing import check_references, validate_files
+from kb.runtime import Runtime
+from kb.users import add_user
+
+
+@contextmanager
+def _runtime() -> Iterator[Runtime]:
+    runtime = Runtime.from_settings(Settings.from_env())
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+def _fail(exc: KbError) -> None:
+    if isinstance(exc, ValidationError):
+        click.echo(f"Fehler ({len(exc.errors)}), nichts wurde geschrieben:", err=True)
+        for error in exc.errors:
+            click.echo(f"  {error}", err=True)
+    else:
+        click.echo(f"Fehler: {exc}", err=True)
+    sys.exit(1)
+
+
+def _reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn kb's errors into a clear message and exit status 1 instead of a traceback."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KbError as exc:
+            _fail(exc)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+class _Commands(click.Group):
+    """Adds the commands that other packages register under the entry point group `kb.commands`
+    (the web app's `serve`), so that kb never imports the web app."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(e.name for e in _plugins())})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None:
+            for entry in _plugins():
+                if entry.name == name:
+                    loaded: click.Command = entry.load()
+                    return loaded
+        return command
+
+
+def _plugins() -> list[EntryPoint]:
+    return list(entry_points(group="kb.commands"))
+
+
+@click.group(
+    cls=_Commands,
+    help="Wissensbasis kommunaler Kooperationsmodelle. Konfiguration über KB_INSTANCE, "
+    "KB_DATABASE_URL, KB_INDEX_DIR, KB_SECRET_KEY (siehe README).",
+)
+def main() -> None:
+    pass
+
+
+@main.command("init")
+@_reports_errors
+def init_command() -> None:
+    """Datenbank anlegen oder aktualisieren und den Grundbestand aus seed_data/ laden.
+
+    Wiederholt ausgeführt ändert der Befehl nichts; seit dem Laden bearbeitete Einträge
+    bleiben, wie sie sind.
+    """
+    with _runtime() as runtime:
+        report = runtime.init()
+    for line in report.lines():
+        click.echo(line)
+    click.echo("Grundbestand geladen." if report.changed else "Nichts zu tun: alles aktuell.")
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_reports_errors
+def import_command(paths: tuple[Path, ...]) -> None:
+    """Fälle (YAML), Reihen (YAML), Gespräche und Notizen (Markdown) importieren.
+
+    Alles wird zuerst geprüft; bei einem Fehler wird nichts geschrieben. Ordner werden
+    rekursiv gelesen.
+    """
+    with _runtime() as runtime:
+        report = runtime.import_files(list(paths))
+    for line in report.lines():
+        click.echo(line)
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_reports_errors
+def check_command(paths: tuple[Path, ...]) -> None:
+    """Dateien prüfen, ohne zu schreiben (Verweise auch gegen die Datenbank, falls vorhanden)."""
+    with _runtime() as runtime:
+        files, errors = read_files(paths)
+        items, problems = validate_files(files, runtime.vocabulary)
+        errors.extend(problems)
+        if runtime.has_schema():
+            with runtime.uow() as uow:
+                errors.extend(check_references(uow, items))
+        else:
+            errors.extend(check_references(None, items))
+    if errors:
+        raise ValidationError(errors)
+    click.echo(f"{len(items)} Datei(en) geprüft: keine Fehler.")
+
+
+@main.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json", "csv"]),
+    default="yaml",
+    show_default=True,
+    help="yaml: wieder importierbare Dateien; json; csv.",
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Zielordner."
+)
+@_reports_errors
+def export_command(fmt: str, out: Path) -> None:
+    """Den ganzen Katalog exportieren."""
+    with _runtime() as runtime, runtime.uow() as uow:
+        written = export_catalogue(
+            uow,
+            fmt,
+            out,
+            runtime.vocabulary,
+            runtime.settings.vocabulary_file,  # type: ignore[arg-type]
+        )
+    click.echo(f"{len(written)} Datei(en) nach {out} geschrieben.")
+
+
+@main.group("user")
+def user_group() -> None:
+    """Konten für Redaktion und Administration verwalten."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["editor", "admin"]), required=True)
+@click.option("--display-name", default="", help="Angezeigter Name (Standard: NAME).")
+@_reports_errors
+def user_add(name: str, role: str, display_name: str) -> None:
+    """Konto anlegen. Das Passwort wird abgefragt oder aus der Standardeingabe gelesen."""
+    if sys.stdin.isatty():
+        password = click.prompt("Passwort", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    with _runtime() as runtime, runtime.uow() as uow:
+        add_user(uow, name, password, role, display_name)
+        uow.commit()
+    click.echo(f"Konto '{name}' ({role}) angelegt.")

@@ -1,0 +1,194 @@
+"""Exporting the whole catalogue as YAML/Markdown files (re-importable), JSON or CSV."""
+
+import csv
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from kb.cases import case_state, list_cases
+from kb.files import render_file
+from kb.notes import list_notes, note_state
+from kb.talks import list_series, list_talks, series_state, talk_state
+from kb.unit_of_work import UnitOfWork
+from kb.vocabulary import Vocabulary
+
+Format = Literal["yaml", "json", "csv"]
+FOLDERS = {
+    "series": ("series", ".yaml"),
+    "case": ("cases", ".yaml"),
+    "talk": ("talks", ".md"),
+    "note": ("notes", ".md"),
+}
+JOIN = " | "  # multi-valued fields in one CSV cell
+
+
+def catalogue_states(uow: UnitOfWork) -> dict[str, list[dict[str, Any]]]:
+    """Every item's canonical state, in a stable order (by slug)."""
+    return {
+        "series": sorted((series_state(s) for s in list_series(uow)), key=lambda s: s["slug"]),
+        "case": sorted((case_state(c) for c in list_cases(uow)), key=lambda s: s["slug"]),
+        "talk": sorted((talk_state(t) for t in list_talks(uow)), key=lambda s: s["slug"]),
+        "note": sorted((note_state(n) for n in list_notes(uow)), key=lambda s: s["slug"]),
+    }
+
+
+def export_catalogue(
+    uow: UnitOfWork, fmt: Format, out: Path, vocabulary: Vocabulary, vocabulary_file: Path
+) -> list[Path]:
+    """Write the catalogue into `out`; return the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    states = catalogue_states(uow)
+    if fmt == "yaml":
+        return _export_files(states, out, vocabulary_file)
+    if fmt == "json":
+        path = out / "catalogue.json"
+        data = {
+            "series": states["series"],
+            "cases": states["case"],
+            "talks": states["talk"],
+            "notes": states["note"],
+        }
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return [path]
+    return _export_csv(states, out, vocabulary)
+
+
+def _export_files(
+    states: dict[str, list[dict[str, Any]]], out: Path, vocab_file: Path
+) -> list[Path]:
+    written = []
+    for kind, items in states.items():
+        folder, suffix = FOLDERS[kind]
+        target = out / folder
+        target.mkdir(exist_ok=True)
+        wanted = {f"{s['slug']}{suffix}" for s in items}
+        # A previous export's file of an item that is gone would come back on the next import.
+        for stale in target.glob(f"*{suffix}"):
+            if stale.name not in wanted:
+                stale.unlink()
+        for state in items:
+            path = target / f"{state['slug']}{suffix}"
+            path.write_text(render_file(kind, state), encoding="utf-8")
+            written.append(path)
+    vocab_copy = out / "vocabularies.yaml"
+    vocab_copy.write_text(vocab_file.read_text(encoding="utf-8"), encoding="utf-8")
+    written.append(vocab_copy)
+    return written
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _export_csv(
+    states: dict[str, list[dict[str, Any]]], out: Path, vocab: Vocabulary
+) -> list[Path]:
+    case_header = [
+        "slug",
+        "name",
+        "aliases",
+        "city",
+        "land",
+        "size_class",
+        "population",
+        "governance_type",
+        "governance_rationale",
+        "scale",
+        "scale_rationale",
+        "start_year",
+        "end_year",
+        "status",
+        "carrier_name",
+        "carrier_legal_form",
+        "actors_municipal",
+        "actors_civil_society",
+        "actors_other",
+        "instruments",
+        "funding",
+        "awards",
+        "summary",
+        "website",
+        "sources",
+    ]
+
+    def actors(c: dict[str, Any], side: str) -> str:
+        return JOIN.join(
+            f"{a['name']} ({vocab.label('actor_kinds', a['kind'])})"
+            for a in c["actors"]
+            if vocab.side_of(a["kind"]) == side
+        )
+
+    case_rows = [
+        [
+            c["slug"],
+            c["name"],
+            JOIN.join(a["name"] for a in c["aliases"]),
+            c["city"],
+            vocab.label("lands", c["land"]),
+            vocab.label("size_classes", c["municipality"]["size_class"]),
+            c["municipality"]["population"],
+            c["governance"]["type"],
+            c["governance"]["rationale"],
+            c["scale"]["type"],
+            c["scale"]["rationale"],
+            c["start_year"],
+            c["end_year"],
+            c["status"],
+            c["carrier"]["name"],
+            c["carrier"]["legal_form"],
+            actors(c, "municipal"),
+            actors(c, "civil-society"),
+            actors(c, "other"),
+            JOIN.join(vocab.label("instruments", i["code"]) for i in c["instruments"]),
+            JOIN.join(f["programme"] for f in c["funding"]),
+            JOIN.join(f"{a['name']} {a['year'] or ''}".strip() for a in c["awards"]),
+            c["summary"],
+            c["website"],
+            JOIN.join(s["url"] for s in c["sources"]),
+        ]
+        for c in states["case"]
+    ]
+    talk_header = [
+        "slug",
+        "series",
+        "number",
+        "format",
+        "title",
+        "date",
+        "announced_date",
+        "start_time",
+        "end_time",
+        "venue",
+        "cases",
+        "speakers",
+        "summary",
+    ]
+    talk_rows = [
+        [
+            t["slug"],
+            t["series"],
+            t["number"],
+            t["format"],
+            t["title"],
+            t["date"],
+            t["announced_date"],
+            t["start_time"],
+            t["end_time"],
+            t["venue"],
+            JOIN.join(t["cases"]),
+            JOIN.join(s["name"] for s in t["speakers"]),
+            t["summary"],
+        ]
+        for t in states["talk"]
+    ]
+    note_header = ["slug", "talk", "title", "author", "created", "body"]
+    note_rows = [[n[k] for k in note_header] for n in states["note"]]
+    return [
+        _write_csv(out / "cases.csv", case_header, case_rows),
+        _write_csv(out / "talks.csv", talk_header, talk_rows),
+        _write_csv(out / "notes.csv", note_header, note_rows),
+    ]

@@ -1,0 +1,184 @@
+"""Importing files into the catalogue: validate everything first, then write all or nothing."""
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import select
+
+from kb.cases import find_case, save_case
+from kb.errors import FieldError, ValidationError
+from kb.files import ParsedFile, read_files
+from kb.notes import find_note, save_note
+from kb.revisions import latest_revision
+from kb.schemas import CaseIn, Input, NoteIn, SeriesIn, TalkIn, validate
+from kb.talks import find_series, find_talk, save_series, save_talk
+from kb.unit_of_work import UnitOfWork
+from kb.vocabulary import Vocabulary
+from models import Case, Note, Series, Talk
+
+# Items are written in this order, so that references point at rows that already exist.
+ORDER = ("series", "case", "talk", "note")
+MODELS: dict[str, type[Input]] = {
+    "series": SeriesIn,
+    "case": CaseIn,
+    "talk": TalkIn,
+    "note": NoteIn,
+}
+TABLES: dict[str, Any] = {"series": Series, "case": Case, "talk": Talk, "note": Note}
+LABELS = {"series": "Reihen", "case": "Fälle", "talk": "Gespräche", "note": "Notizen"}
+
+# "update": the files are what the user wants (kb import). "seed": files fill in what is missing
+# and follow seed changes, but never overwrite an edit made since (kb init).
+Policy = Literal["update", "seed"]
+
+
+@dataclass
+class Item:
+    kind: str
+    data: Any
+    file: ParsedFile
+
+
+@dataclass
+class ImportReport:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    kept: list[str] = field(default_factory=list)  # items whose later edit the seed did not touch
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) + sum(self.updated.values()))
+
+    def lines(self) -> list[str]:
+        out = []
+        for kind in ORDER:
+            c, u, n = self.created[kind], self.updated[kind], self.unchanged[kind]
+            if c or u or n:
+                out.append(f"{LABELS[kind]}: {c} neu, {u} geändert, {n} unverändert")
+        out.extend(f"behalten (seit dem Laden bearbeitet): {k}" for k in self.kept)
+        return out
+
+
+def validate_files(
+    files: Iterable[ParsedFile], vocabulary: Vocabulary
+) -> tuple[list[Item], list[FieldError]]:
+    items, errors = [], []
+    for f in files:
+        obj, problems = validate(MODELS[f.type], f.data, vocabulary, f.path)
+        for loc, problem in problems:
+            errors.append(f.error(loc, problem.message))
+        if obj is not None:
+            items.append(Item(f.type, obj, f))
+    return items, errors
+
+
+def _existing_slugs(uow: UnitOfWork | None, kind: str, slugs: set[str]) -> set[str]:
+    if not slugs or uow is None:
+        return set()
+    table = TABLES[kind]
+    stmt = select(table.slug).where(table.slug.in_(slugs))
+    if hasattr(table, "deleted_at"):
+        stmt = stmt.where(table.deleted_at.is_(None))
+    return set(uow.session.scalars(stmt))
+
+
+def check_references(uow: UnitOfWork | None, items: list[Item]) -> list[FieldError]:
+    """Duplicate slugs within the import, and references to series, cases, talks that exist
+    neither in the import nor in the database (none, when `uow` is None)."""
+    errors: list[FieldError] = []
+    first: dict[tuple[str, str], Item] = {}
+    for item in items:
+        key = (item.kind, item.data.slug)
+        if key in first:
+            errors.append(
+                item.file.error(
+                    ("slug",), f"Kürzel '{item.data.slug}' kommt auch in {first[key].file.path} vor"
+                )
+            )
+        else:
+            first[key] = item
+    in_batch = {kind: {slug for (k, slug) in first if k == kind} for kind in ORDER}
+    wanted: dict[str, list[tuple[Item, tuple[Any, ...], str]]] = {k: [] for k in ORDER}
+    for item in items:
+        if item.kind == "talk":
+            wanted["series"].append((item, ("series",), item.data.series))
+            wanted["case"].extend(
+                (item, ("cases", i), slug) for i, slug in enumerate(item.data.cases)
+            )
+        elif item.kind == "note":
+            wanted["talk"].append((item, ("talk",), item.data.talk))
+    names = {"series": "Reihe", "case": "Fall", "talk": "Gespräch"}
+    for kind, refs in wanted.items():
+        missing = {slug for _, _, slug in refs} - in_batch[kind]
+        missing -= _existing_slugs(uow, kind, missing)
+        for item, loc, slug in refs:
+            if slug in missing:
+                errors.append(item.file.error(loc, f"unbekannte(r) {names[kind]} '{slug}'"))
+    return errors
+
+
+def prepare(uow: UnitOfWork, paths: Iterable[Path], vocabulary: Vocabulary) -> list[Item]:
+    """Read and validate every file and every reference; raise ValidationError with all problems."""
+    files, errors = read_files(paths)
+    items, problems = validate_files(files, vocabulary)
+    errors.extend(problems)
+    errors.extend(check_references(uow, items))
+    if errors:
+        raise ValidationError(errors)
+    return items
+
+
+def _find(uow: UnitOfWork, kind: str, slug: str) -> Any:
+    finders: dict[str, Callable[..., Any]] = {
+        "series": lambda: find_series(uow, slug),
+        "case": lambda: find_case(uow, slug, include_deleted=True),
+        "talk": lambda: find_talk(uow, slug, include_deleted=True),
+        "note": lambda: find_note(uow, slug, include_deleted=True),
+    }
+    return finders[kind]()
+
+
+def write_items(
+    uow: UnitOfWork, items: list[Item], vocabulary: Vocabulary, *, actor: str, policy: Policy
+) -> ImportReport:
+    """Write validated items in dependency order inside the caller's unit of work."""
+    report = ImportReport()
+    for kind in ORDER:
+        for item in (i for i in items if i.kind == kind):
+            existing = _find(uow, kind, item.data.slug)
+            if existing is not None and policy == "seed":
+                last = latest_revision(uow, kind, existing.id)
+                if last is not None and last.actor != "seed":
+                    report.kept.append(f"{kind} {item.data.slug} ({last.actor})")
+                    continue
+            if kind == "case":
+                _, changed = save_case(uow, item.data, vocabulary, actor=actor)
+            elif kind == "series":
+                _, changed = save_series(uow, item.data, actor=actor)
+            elif kind == "talk":
+                _, changed = save_talk(uow, item.data, actor=actor)
+            else:
+                _, changed = save_note(uow, item.data, actor=actor)
+            if existing is None:
+                report.created[kind] += 1
+            elif changed:
+                report.updated[kind] += 1
+            else:
+                report.unchanged[kind] += 1
+    return report
+
+
+def import_paths(
+    uow: UnitOfWork,
+    paths: Iterable[Path],
+    vocabulary: Vocabulary,
+    *,
+    actor: str,
+    policy: Policy = "update",
+) -> ImportReport:
+    items = prepare(uow, paths, vocabulary)
+    return write_items(uow, items, vocabulary, actor=actor, policy=policy)

@@ -1,0 +1,79 @@
+"""The running knowledge base: settings, database engine, vocabulary, and units of work.
+
+Built once per process by a boundary (CLI, web app, test); never at import time.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kb.config import Settings
+from kb.importing import ImportReport, import_paths
+from kb.unit_of_work import CommitListener, UnitOfWork
+from kb.vocabulary import Vocabulary, load_vocabulary
+from models import make_engine, make_session_factory
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    listeners: list[CommitListener] = field(default_factory=list)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Runtime":
+        engine = make_engine(settings.database_url)
+        return cls(settings, engine, make_session_factory(engine))
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return load_vocabulary(self.settings.vocabulary_file)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.listeners)
+
+    def upgrade_schema(self) -> None:
+        """Create or upgrade the database schema to the newest migration."""
+        cfg = Config()
+        cfg.set_main_option("script_location", "models:migrations")
+        with self.engine.begin() as connection:
+            cfg.attributes["connection"] = connection
+            command.upgrade(cfg, "head")
+
+    def init(self) -> ImportReport:
+        """Upgrade the schema and load the seed catalogue. Running it again changes nothing, and
+        an item edited since it was loaded is kept as edited."""
+        self.upgrade_schema()
+        with self.uow() as uow:
+            report = import_paths(
+                uow, [self.settings.seed_dir], self.vocabulary, actor="seed", policy="seed"
+            )
+            uow.commit()
+        return report
+
+    def import_files(self, paths: list[Path], actor: str = "import") -> ImportReport:
+        with self.uow() as uow:
+            report = import_paths(uow, paths, self.vocabulary, actor=actor)
+            uow.commit()
+        return report
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def database_ok(self) -> bool:
+        """Whether the database answers (for /healthz)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def has_schema(self) -> bool:
+        return inspect(self.engine).has_table("case")

@@ -1,0 +1,292 @@
+"""All input validation: the shapes of cases, series, talks and notes, shared by the file import,
+the web forms and the CLI. Collects every error at once and rejects unknown keys."""
+
+import datetime as dt
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+)
+from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticCustomError
+
+from kb.errors import FieldError, ValidationError
+from kb.vocabulary import Vocabulary
+
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+MAX_BODY = 1_000_000  # characters of a note body or a long text: larger input is refused
+
+
+def _vocab_code(vocabulary_name: str) -> AfterValidator:
+    def check(value: str, info: ValidationInfo) -> str:
+        vocab: Vocabulary = (info.context or {})["vocabulary"]
+        if not vocab.has(vocabulary_name, value):
+            raise PydanticCustomError(
+                "vocabulary",
+                "unbekannter Wert '{value}' (erlaubt: {allowed})",
+                {"value": value, "allowed": ", ".join(vocab.codes(vocabulary_name))},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _partial_date(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
+Name = Annotated[str, Field(min_length=1, max_length=300)]
+Short = Annotated[str, Field(max_length=300)]
+Text = Annotated[str, Field(max_length=100_000)]
+Url = Annotated[str, BeforeValidator(_strip), Field(max_length=2000, pattern=r"^https?://\S+$")]
+OptionalUrl = Annotated[
+    str, BeforeValidator(_strip), Field(max_length=2000, pattern=r"^(https?://\S+)?$")
+]
+Year = Annotated[int, Field(ge=1800, le=2100)]
+Time = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+OptionalTime = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")]
+PartialDate = Annotated[
+    str, BeforeValidator(_partial_date), Field(pattern=r"^\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?$")
+]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=True)
+
+
+class SourceIn(Input):
+    url: Url
+    supports: Annotated[str, Field(max_length=1000)] = ""
+
+
+class AliasIn(Input):
+    name: Name
+    note: Annotated[str, Field(max_length=500)] = ""
+
+
+class MunicipalityIn(Input):
+    population: Annotated[int, Field(ge=0)] | None = None
+    population_year: Year | None = None
+    size_class: Annotated[str, _vocab_code("size_classes")] | None = None
+    size_class_rationale: Text = ""
+
+
+class ClassificationIn(Input):
+    type: str
+    rationale: Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class GovernanceIn(ClassificationIn):
+    type: Annotated[str, _vocab_code("governance_types")]
+
+
+class ScaleIn(ClassificationIn):
+    type: Annotated[str, _vocab_code("scales")]
+
+
+class CarrierIn(Input):
+    name: Short = ""
+    legal_form: Annotated[str, Field(max_length=100)] = ""
+
+
+class ActorIn(Input):
+    name: Name
+    kind: Annotated[str, _vocab_code("actor_kinds")]
+    role: Text = ""
+
+
+class CaseInstrumentIn(Input):
+    code: Annotated[str, _vocab_code("instruments")]
+    note: Text = ""
+
+
+class FundingIn(Input):
+    programme: Name
+    funder: Short = ""
+    amount: Annotated[str, Field(max_length=200)] = ""
+    period: Annotated[str, Field(max_length=100)] = ""
+    note: Text = ""
+    source: OptionalUrl = ""
+
+
+class AwardIn(Input):
+    name: Name
+    year: Year | None = None
+    note: Text = ""
+    source: OptionalUrl = ""
+
+
+class KeyDateIn(Input):
+    date: PartialDate
+    event: Annotated[str, Field(min_length=1, max_length=5000)]
+    source: OptionalUrl = ""
+
+
+class CaseIn(Input):
+    """A case as it is written in `cases/<slug>.yaml`, a web form or an export."""
+
+    slug: Slug
+    name: Name
+    aliases: list[AliasIn] = []
+    city: Name
+    land: Annotated[str, _vocab_code("lands")]
+    municipality: MunicipalityIn = MunicipalityIn()
+    governance: GovernanceIn
+    scale: ScaleIn
+    start_year: Year | None = None
+    end_year: Year | None = None
+    status: Annotated[str, _vocab_code("statuses")] = "unknown"
+    carrier: CarrierIn = CarrierIn()
+    actors: list[ActorIn] = []
+    instruments: list[CaseInstrumentIn] = []
+    funding: list[FundingIn] = []
+    awards: list[AwardIn] = []
+    key_dates: list[KeyDateIn] = []
+    summary: Annotated[str, Field(min_length=1, max_length=5000)]
+    description: Annotated[str, Field(max_length=MAX_BODY)] = ""
+    website: OptionalUrl = ""
+    sources: Annotated[list[SourceIn], Field(min_length=1)]
+
+
+class SeriesIn(Input):
+    slug: Slug
+    title: Name
+    organiser: Short = ""
+    year: Year | None = None
+    schedule: Short = ""
+    venue: Short = ""
+    questions: list[Annotated[str, Field(min_length=1, max_length=1000)]] = []
+    description: Annotated[str, Field(max_length=MAX_BODY)] = ""
+    sources: list[SourceIn] = []
+
+
+class SpeakerIn(Input):
+    name: Name
+    side: Annotated[str, _vocab_code("actor_sides")]
+    organisation: Short = ""
+    role: Short = ""
+
+
+class TalkIn(Input):
+    """A talk as written in `talks/<slug>.md`: front matter plus `summary` (the Markdown body)."""
+
+    slug: Slug
+    series: Slug
+    number: Annotated[int, Field(ge=1, le=1000)] | None = None
+    format: Annotated[str, _vocab_code("talk_formats")] = "talk"
+    title: Name
+    date: dt.date
+    announced_date: dt.date | None = None
+    start_time: OptionalTime = ""
+    end_time: OptionalTime = ""
+    venue: Short = ""
+    announced_as: Short = ""
+    cases: list[Slug] = []
+    speakers: list[SpeakerIn] = []
+    sources: list[SourceIn] = []
+    summary: Annotated[str, Field(max_length=MAX_BODY)] = ""
+
+
+class NoteIn(Input):
+    """A note as written in `notes/<slug>.md`: front matter plus `body` (the Markdown text)."""
+
+    slug: Slug
+    talk: Slug
+    title: Name
+    author: Annotated[str, Field(max_length=100)] = ""
+    created: dt.date | None = None
+    body: Annotated[str, Field(min_length=1, max_length=MAX_BODY)]
+
+
+# German messages for pydantic's error types (the UI is German; pydantic speaks English).
+_MESSAGES = {
+    "missing": "Pflichtfeld fehlt",
+    "extra_forbidden": "unbekanntes Feld",
+    "string_type": "muss Text sein",
+    "int_type": "muss eine ganze Zahl sein",
+    "int_parsing": "muss eine ganze Zahl sein",
+    "int_from_float": "muss eine ganze Zahl sein",
+    "bool_type": "muss ja oder nein sein",
+    "list_type": "muss eine Liste sein",
+    "dict_type": "muss ein Abschnitt mit Schlüsseln sein",
+    "model_type": "muss ein Abschnitt mit Schlüsseln sein",
+    "model_attributes_type": "muss ein Abschnitt mit Schlüsseln sein",
+    "date_type": "muss ein Datum JJJJ-MM-TT sein",
+    "date_parsing": "muss ein Datum JJJJ-MM-TT sein",
+    "date_from_datetime_parsing": "muss ein Datum JJJJ-MM-TT sein",
+    "date_from_datetime_inexact": "muss ein Datum ohne Uhrzeit sein",
+}
+_PATTERN_MESSAGES = {
+    SLUG_PATTERN: "nur Kleinbuchstaben a–z, Ziffern und einzelne Bindestriche",
+    r"^https?://\S+$": "muss eine Adresse sein, die mit http:// oder https:// beginnt",
+    r"^(https?://\S+)?$": "muss leer sein oder mit http:// oder https:// beginnen",
+    r"^([01]\d|2[0-3]):[0-5]\d$": "muss eine Uhrzeit HH:MM sein",
+    r"^(([01]\d|2[0-3]):[0-5]\d)?$": "muss leer sein oder eine Uhrzeit HH:MM",
+    r"^\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?$": "muss JJJJ, JJJJ-MM oder JJJJ-MM-TT sein",
+}
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_MESSAGES.get(ctx.get("pattern", ""), "hat nicht die erwartete Form")
+    if kind == "string_too_short":
+        return "darf nicht leer sein" if ctx.get("min_length") == 1 else error["msg"]
+    if kind == "string_too_long":
+        return f"ist zu lang (höchstens {ctx.get('max_length'):,} Zeichen)".replace(",", ".")
+    if kind == "too_short":
+        return f"braucht mindestens {ctx.get('min_length')} Eintrag/Einträge"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        word = "mindestens" if kind == "greater_than_equal" else "höchstens"
+        return f"muss {word} {bound} sein"
+    return str(error["msg"])
+
+
+def dotted(loc: tuple[Any, ...]) -> str:
+    """("actors", 2, "kind") -> "actors[2].kind"."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+M = TypeVar("M", bound=Input)
+
+
+def validate(
+    model: type[M], data: Any, vocabulary: Vocabulary, source: str = ""
+) -> tuple[M | None, list[tuple[tuple[Any, ...], FieldError]]]:
+    """Validate `data` into `model`; return the object or every error with its location path."""
+    try:
+        return model.model_validate(data, context={"vocabulary": vocabulary}), []
+    except PydanticValidationError as exc:
+        errors = []
+        for e in exc.errors():
+            loc = tuple(e["loc"])
+            errors.append((loc, FieldError(dotted(loc), _message(e), source)))
+        return None, errors
+
+
+def validate_or_raise(model: type[M], data: Any, vocabulary: Vocabulary, source: str = "") -> M:
+    obj, errors = validate(model, data, vocabulary, source)
+    if obj is None:
+        raise ValidationError(e for _, e in errors)
+    return obj

@@ -1,0 +1,102 @@
+"""The controlled vocabularies (governance types, scales, Länder, ...) from their YAML file."""
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.errors import FieldError, ValidationError
+
+# The vocabularies every file must define, in the order the codebook lists them.
+NAMES = (
+    "governance_types",
+    "scales",
+    "lands",
+    "size_classes",
+    "actor_sides",
+    "actor_kinds",
+    "statuses",
+    "talk_formats",
+    "instruments",
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    label: str
+    definition: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    terms: dict[str, dict[str, Term]]
+
+    def codes(self, name: str) -> list[str]:
+        return list(self.terms[name])
+
+    def has(self, name: str, code: str) -> bool:
+        return code in self.terms[name]
+
+    def term(self, name: str, code: str) -> Term:
+        return self.terms[name][code]
+
+    def label(self, name: str, code: str | None) -> str:
+        if code is None:
+            return ""
+        term = self.terms[name].get(code)
+        return term.label if term else code
+
+    def side_of(self, actor_kind: str) -> str:
+        return self.terms["actor_kinds"][actor_kind].extra["side"]
+
+
+def _parse(data: Any, source: str) -> Vocabulary:
+    errors: list[FieldError] = []
+    if not isinstance(data, dict):
+        raise ValidationError([FieldError("", "muss eine Zuordnung von Vokabularen sein", source)])
+    terms: dict[str, dict[str, Term]] = {}
+    for name in NAMES:
+        entries = data.get(name)
+        if not isinstance(entries, list) or not entries:
+            errors.append(FieldError(name, "Vokabular fehlt oder ist leer", source))
+            continue
+        terms[name] = {}
+        for i, entry in enumerate(entries):
+            where = f"{name}[{i}]"
+            if not isinstance(entry, dict) or not all(
+                isinstance(entry.get(k), str) and entry.get(k)
+                for k in ("code", "label", "definition")
+            ):
+                errors.append(FieldError(where, "braucht code, label und definition", source))
+                continue
+            code = entry["code"]
+            if code in terms[name]:
+                errors.append(FieldError(where, f"Code '{code}' doppelt", source))
+            extra = {
+                k: str(v) for k, v in entry.items() if k not in ("code", "label", "definition")
+            }
+            terms[name][code] = Term(code, entry["label"], entry["definition"], extra)
+    for unknown in sorted(set(data) - set(NAMES)):
+        errors.append(FieldError(unknown, "unbekanntes Vokabular", source))
+    for code, term in terms.get("actor_kinds", {}).items():
+        if term.extra.get("side") not in terms.get("actor_sides", {}):
+            errors.append(
+                FieldError(f"actor_kinds.{code}", "side muss eine actor_side sein", source)
+            )
+    if errors:
+        raise ValidationError(errors)
+    return Vocabulary(terms)
+
+
+@cache
+def load_vocabulary(path: Path) -> Vocabulary:
+    """Load and check the vocabulary file (cached per path: it changes only with a deploy)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValidationError([FieldError("", f"kein gültiges YAML: {exc}", str(path))]) from exc
+    return _parse(data, str(path))

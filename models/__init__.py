@@ -1,0 +1,43 @@
+"""The catalogue's tables and relations (SQLAlchemy 2 ORM), plus engine and session factories."""
+
+from models.base import Base
+from models.catalogue import (
+    Actor,
+    Award,
+    Case,
+    CaseAlias,
+    CaseInstrument,
+    CaseSource,
+    Funding,
+    Instrument,
+    KeyDate,
+)
+from models.db import make_engine, make_session_factory
+from models.notes import Note
+from models.revisions import Revision
+from models.series import Series, SeriesSource, Speaker, Talk, TalkCase, TalkSource
+from models.users import User
+
+__all__ = [
+    "Actor",
+    "Award",
+    "Base",
+    "Case",
+    "CaseAlias",
+    "CaseInstrument",
+    "CaseSource",
+    "Funding",
+    "Instrument",
+    "KeyDate",
+    "Note",
+    "Revision",
+    "Series",
+    "SeriesSource",
+    "Speaker",
+    "Talk",
+    "TalkCase",
+    "TalkSource",
+    "User",
+    "make_engine",
+    "make_session_factory",
+]

@@ -1,0 +1,110 @@
+"""Shared fixtures: settings, a migrated database per test (SQLite always, PostgreSQL when
+KB_TEST_DATABASE_URL is set), a kb runtime, units of work, the Flask app and CLI runner."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from kb.config import DEFAULT_SEED_DIR, Settings
+from kb.runtime import Runtime
+from kb.unit_of_work import UnitOfWork
+from models import Base
+
+PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _settings(tmp: Path, database_url: str) -> Settings:
+    return Settings(
+        instance_dir=tmp,
+        database_url=database_url,
+        index_dir=tmp / "index",
+        secret_key="test-secret",
+        seed_dir=DEFAULT_SEED_DIR,
+    )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated once; each test gets a copy (migrating per test would be slow)."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite3"
+    runtime = Runtime.from_settings(_settings(folder, f"sqlite:///{path}"))
+    runtime.upgrade_schema()
+    runtime.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_migrated() -> Iterator[str]:
+    """The PostgreSQL test database, emptied and migrated once per session."""
+    runtime = Runtime.from_settings(_settings(Path("/tmp"), PG_URL))
+    with runtime.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    runtime.upgrade_schema()
+    runtime.close()
+    yield PG_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "kb.sqlite3"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    if not PG_URL:
+        if os.environ.get("KB_REQUIRE_POSTGRES"):
+            pytest.fail("KB_REQUIRE_POSTGRES ist gesetzt, aber KB_TEST_DATABASE_URL fehlt")
+        pytest.skip("PostgreSQL-Tests: KB_TEST_DATABASE_URL setzen (apt install postgresql)")
+    url = request.getfixturevalue("pg_migrated")
+    yield url
+    runtime = Runtime.from_settings(_settings(tmp_path, url))
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with runtime.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    runtime.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return _settings(tmp_path, database_url)
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    """A runtime on an empty, migrated database."""
+    runtime = Runtime.from_settings(settings)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def seeded(runtime: Runtime) -> Runtime:
+    """A runtime whose database holds the seed catalogue."""
+    runtime.init()
+    return runtime
+
+
+@pytest.fixture
+def uow(runtime: Runtime) -> Iterator[UnitOfWork]:
+    with runtime.uow() as unit:
+        yield unit
+
+
+@pytest.fixture
+def cli_env(settings: Settings) -> dict[str, str]:
+    """Environment for CLI tests: the same database and instance as `settings`."""
+    return {
+        "KB_INSTANCE": str(settings.instance_dir),
+        "KB_DATABASE_URL": settings.database_url,
+        "KB_INDEX_DIR": str(settings.index_dir),
+        "KB_SECRET_KEY": settings.secret_key,
+    }

@@ -1,0 +1,18 @@
+"""`kb serve`: the web app behind waitress, a production WSGI server (a kb command)."""
+
+import click
+import waitress
+
+from kb.config import Settings
+from webapp.app import create_app
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Die Web-Anwendung mit einem Produktions-WSGI-Server (waitress) bereitstellen."""
+    app = create_app(Settings.from_env())
+    click.echo(f"Wissensbasis läuft auf http://{host}:{port}/")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="kb")
