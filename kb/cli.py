@@ -11,7 +11,7 @@ import click
 
 from kb.config import Settings
 from kb.errors import KbError, ValidationError
-from kb.exporting import export_catalogue
+from kb.exporting import Format, export_catalogue
 from kb.files import read_files
 from kb.importing import check_references, validate_files
 from kb.runtime import Runtime
@@ -143,15 +143,11 @@ def check_command(paths: tuple[Path, ...]) -> None:
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Zielordner."
 )
 @_reports_errors
-def export_command(fmt: str, out: Path) -> None:
+def export_command(fmt: Format, out: Path) -> None:
     """Den ganzen Katalog exportieren."""
     with _runtime() as runtime, runtime.uow() as uow:
         written = export_catalogue(
-            uow,
-            fmt,
-            out,
-            runtime.vocabulary,
-            runtime.settings.vocabulary_file,  # type: ignore[arg-type]
+            uow, fmt, out, runtime.vocabulary, runtime.settings.vocabulary_file
         )
     click.echo(f"{len(written)} Datei(en) nach {out} geschrieben.")
 

@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    model_validator,
 )
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
@@ -161,6 +162,16 @@ class CaseIn(Input):
     website: OptionalUrl = ""
     sources: Annotated[list[SourceIn], Field(min_length=1)]
 
+    @model_validator(mode="after")
+    def _years_in_order(self) -> "CaseIn":
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise PydanticCustomError(
+                "years",
+                "end_year ({end}) liegt vor start_year ({start})",
+                {"end": self.end_year, "start": self.start_year, "field": "end_year"},
+            )
+        return self
+
 
 class SeriesIn(Input):
     slug: Slug
@@ -280,7 +291,8 @@ def validate(
     except PydanticValidationError as exc:
         errors = []
         for e in exc.errors():
-            loc = tuple(e["loc"])
+            # A model-level check has no location of its own; attach it to the field it is about.
+            loc = tuple(e["loc"]) or ((e.get("ctx") or {}).get("field", ""),)
             errors.append((loc, FieldError(dotted(loc), _message(e), source)))
         return None, errors
 

@@ -191,3 +191,12 @@ def test_check_validates_without_writing(
 def test_seed_data_passes_check(runtime: Runtime, cli_env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["check", str(runtime.settings.seed_dir)], env=cli_env)
     assert result.exit_code == 0, result.output
+
+
+def test_import_rejects_an_end_year_before_the_start_year(runtime: Runtime, tmp_path: Path) -> None:
+    path = write(tmp_path, "c.yaml", CASE + "start_year: 2020\nend_year: 2019\n")
+    with pytest.raises(ValidationError) as caught:
+        runtime.import_files([path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:17: end_year: end_year (2019) liegt vor start_year (2020)"
+    ]

@@ -9,7 +9,10 @@ def test_user_add_reads_the_password_from_stdin_and_stores_only_a_hash(
     runtime: Runtime, cli_env: dict[str, str]
 ) -> None:
     result = CliRunner().invoke(
-        main, ["user", "add", "anna", "--role", "editor"], input="ein-langes-passwort\n", env=cli_env
+        main,
+        ["user", "add", "anna", "--role", "editor"],
+        input="ein-langes-passwort\n",
+        env=cli_env,
     )
     assert result.exit_code == 0, result.output
     with runtime.uow() as uow:
