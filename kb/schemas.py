@@ -187,7 +187,7 @@ class SeriesIn(Input):
 
 class SpeakerIn(Input):
     name: Name
-    side: Annotated[str, _vocab_code("actor_sides")]
+    side: Annotated[str, _vocab_code("actor_sides")] | None = None  # None: not documented
     organisation: Short = ""
     role: Short = ""
 

@@ -41,11 +41,11 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            self.rollback()
-        finally:
-            self.session.close()
-            self._session = None
+        # close() rolls back whatever was not committed; unlike rollback() it leaves the loaded
+        # objects readable, so a caller may still render what it read.
+        self.session.close()
+        self._session = None
+        self.changes = []
 
     def changed(self, entity_type: str, entity_id: int) -> None:
         """Record that an entity changed, so that listeners learn of it after the commit."""

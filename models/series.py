@@ -80,7 +80,7 @@ class Speaker(Base):
     talk_id: Mapped[int] = mapped_column(ForeignKey("talk.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(300))
-    side: Mapped[str] = mapped_column(String(50))
+    side: Mapped[str | None] = mapped_column(String(50))  # None: the side is not documented
     organisation: Mapped[str] = mapped_column(String(300), default="")
     role: Mapped[str] = mapped_column(String(300), default="")
 

@@ -3,16 +3,19 @@ KB_TEST_DATABASE_URL is set), a kb runtime, units of work, the Flask app and CLI
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from kb.config import DEFAULT_SEED_DIR, Settings
 from kb.runtime import Runtime
 from kb.unit_of_work import UnitOfWork
 from models import Base
+from webapp import create_app
 
 PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
@@ -108,3 +111,29 @@ def cli_env(settings: Settings) -> dict[str, str]:
         "KB_INDEX_DIR": str(settings.index_dir),
         "KB_SECRET_KEY": settings.secret_key,
     }
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[..., Flask]]:
+    """Build apps for tests and dispose of their database engines afterwards."""
+    apps: list[Flask] = []
+
+    def build(settings: Settings, **config: object) -> Flask:
+        app = create_app(settings, TESTING=True, **config)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["kb"].close()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask], seeded: Runtime) -> Flask:
+    """The web app on the seed catalogue."""
+    return make_app(seeded.settings)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:30:53.504253
+Create Date: 2026-11-26 06:37:02.383371
 """
 
 from collections.abc import Sequence
@@ -316,7 +316,7 @@ def upgrade() -> None:
         sa.Column("talk_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
-        sa.Column("side", sa.String(length=50), nullable=False),
+        sa.Column("side", sa.String(length=50), nullable=True),
         sa.Column("organisation", sa.String(length=300), nullable=False),
         sa.Column("role", sa.String(length=300), nullable=False),
         sa.ForeignKeyConstraint(
