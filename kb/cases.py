@@ -5,8 +5,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kb.errors import Conflict, NotFound
-from kb.revisions import record_revision
+from kb.errors import NotFound
+from kb.revisions import begin_save, record_revision
 from kb.schemas import CaseIn
 from kb.unit_of_work import UnitOfWork
 from kb.vocabulary import Vocabulary
@@ -164,20 +164,13 @@ def save_case(
     instruments = sync_instruments(uow, vocabulary)
     case = find_case(uow, data.slug, include_deleted=True)
     new_state = data.model_dump(mode="json")
-    if case is not None:
-        if expected_version is not None and case.version != expected_version:
-            raise Conflict(
-                f"Der Fall '{data.slug}' wurde inzwischen geändert "
-                f"(Version {case.version}, bearbeitet wurde Version {expected_version})"
-            )
-        if case_state(case) == new_state:
-            return case, False
-        action = "update"
-        case.version += 1
-    else:
+    action = begin_save(case, case_state, new_state, expected_version, f"Der Fall '{data.slug}'")
+    if action is None:
+        assert case is not None  # None means: it exists and nothing changed
+        return case, False
+    if case is None:
         case = Case(version=1)
         uow.session.add(case)
-        action = "create"
     _apply(uow, case, data, instruments)
     uow.session.flush()
     record_revision(

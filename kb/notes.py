@@ -5,8 +5,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kb.errors import Conflict, FieldError, NotFound, ValidationError
-from kb.revisions import record_revision
+from kb.errors import FieldError, NotFound, ValidationError
+from kb.revisions import begin_save, record_revision
 from kb.schemas import NoteIn
 from kb.talks import find_talk
 from kb.unit_of_work import UnitOfWork
@@ -59,20 +59,14 @@ def save_note(
     if talk is None:
         raise ValidationError([FieldError("talk", f"unbekanntes Gespräch '{data.talk}'")])
     note = find_note(uow, data.slug, include_deleted=True)
-    if note is not None:
-        if expected_version is not None and note.version != expected_version:
-            raise Conflict(
-                f"Die Notiz '{data.slug}' wurde inzwischen geändert "
-                f"(Version {note.version}, bearbeitet wurde Version {expected_version})"
-            )
-        if note_state(note) == data.model_dump(mode="json"):
-            return note, False
-        note.version += 1
-        action = "update"
-    else:
+    new_state = data.model_dump(mode="json")
+    action = begin_save(note, note_state, new_state, expected_version, f"Die Notiz '{data.slug}'")
+    if action is None:
+        assert note is not None  # None means: it exists and nothing changed
+        return note, False
+    if note is None:
         note = Note(version=1)
         uow.session.add(note)
-        action = "create"
     for key, value in data.model_dump(exclude={"talk"}).items():
         setattr(note, key, value)
     note.talk = talk

@@ -1,9 +1,11 @@
 """Revisions: every change to a case, talk, series or note is stored with its full new state."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func, select
 
+from kb.errors import Conflict
 from kb.unit_of_work import UnitOfWork
 from models import Revision
 
@@ -59,3 +61,32 @@ def list_revisions(uow: UnitOfWork, entity_type: str, entity_id: int) -> list[Re
             .order_by(Revision.number)
         )
     )
+
+
+class Versioned(Protocol):
+    version: int
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def begin_save(
+    existing: V | None,
+    state_of: Callable[[V], dict[str, Any]],
+    new_state: dict[str, Any],
+    expected_version: int | None,
+    label: str,
+) -> str | None:
+    """Decide what a save does: "create", "update" (and bump the version), or None when the new
+    state equals the stored one. A save based on an outdated version raises Conflict."""
+    if existing is None:
+        return "create"
+    if expected_version is not None and existing.version != expected_version:
+        raise Conflict(
+            f"{label} wurde inzwischen geändert "
+            f"(Version {existing.version}, bearbeitet wurde Version {expected_version})"
+        )
+    if state_of(existing) == new_state:
+        return None
+    existing.version += 1
+    return "update"

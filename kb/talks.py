@@ -5,8 +5,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kb.errors import Conflict, FieldError, NotFound, ValidationError
-from kb.revisions import record_revision
+from kb.errors import FieldError, NotFound, ValidationError
+from kb.revisions import begin_save, record_revision
 from kb.schemas import SeriesIn, TalkIn
 from kb.unit_of_work import UnitOfWork
 from models import Case, Series, SeriesSource, Speaker, Talk, TalkCase, TalkSource
@@ -51,13 +51,14 @@ def save_series(
     uow: UnitOfWork, data: SeriesIn, *, actor: str, reason: str = "", user_id: int | None = None
 ) -> tuple[Series, bool]:
     series = find_series(uow, data.slug)
-    if series is not None and series_state(series) == data.model_dump(mode="json"):
+    new_state = data.model_dump(mode="json")
+    action = begin_save(series, series_state, new_state, None, f"Die Reihe '{data.slug}'")
+    if action is None:
+        assert series is not None  # None means: it exists and nothing changed
         return series, False
-    action = "update" if series is not None else "create"
     if series is None:
-        series = Series(version=0)
+        series = Series(version=1)
         uow.session.add(series)
-    series.version += 1
     fields = data.model_dump(exclude={"sources"})
     for key, value in fields.items():
         setattr(series, key, value)
@@ -158,20 +159,16 @@ def save_talk(
     assert series is not None
 
     talk = find_talk(uow, data.slug, include_deleted=True)
-    if talk is not None:
-        if expected_version is not None and talk.version != expected_version:
-            raise Conflict(
-                f"Das Gespräch '{data.slug}' wurde inzwischen geändert "
-                f"(Version {talk.version}, bearbeitet wurde Version {expected_version})"
-            )
-        if talk_state(talk) == data.model_dump(mode="json"):
-            return talk, False
-        talk.version += 1
-        action = "update"
-    else:
+    new_state = data.model_dump(mode="json")
+    action = begin_save(
+        talk, talk_state, new_state, expected_version, f"Das Gespräch '{data.slug}'"
+    )
+    if action is None:
+        assert talk is not None  # None means: it exists and nothing changed
+        return talk, False
+    if talk is None:
         talk = Talk(version=1)
         uow.session.add(talk)
-        action = "create"
     for key, value in data.model_dump(exclude={"series", "cases", "speakers", "sources"}).items():
         setattr(talk, key, value)
     talk.series = series
