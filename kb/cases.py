@@ -22,7 +22,7 @@ from models import (
     KeyDate,
 )
 
-_LOAD_ALL = (
+CASE_LOAD = (
     selectinload(Case.aliases),
     selectinload(Case.actors),
     selectinload(Case.instruments),
@@ -34,7 +34,7 @@ _LOAD_ALL = (
 
 
 def find_case(uow: UnitOfWork, slug: str, *, include_deleted: bool = False) -> Case | None:
-    stmt = select(Case).where(Case.slug == slug).options(*_LOAD_ALL)
+    stmt = select(Case).where(Case.slug == slug).options(*CASE_LOAD)
     if not include_deleted:
         stmt = stmt.where(Case.deleted_at.is_(None))
     return uow.session.scalars(stmt).first()
@@ -51,7 +51,7 @@ def list_cases(uow: UnitOfWork) -> list[Case]:
     """All cases that are not deleted, by name."""
     return list(
         uow.session.scalars(
-            select(Case).where(Case.deleted_at.is_(None)).options(*_LOAD_ALL).order_by(Case.name)
+            select(Case).where(Case.deleted_at.is_(None)).options(*CASE_LOAD).order_by(Case.name)
         )
     )
 

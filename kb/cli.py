@@ -1,5 +1,7 @@
 """The `kb` command line: set up, import, check, export, serve, manage users."""
 
+import html
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,11 +12,12 @@ from typing import Any
 import click
 
 from kb.config import Settings
-from kb.errors import KbError, ValidationError
+from kb.errors import FieldError, KbError, ValidationError
 from kb.exporting import Format, export_catalogue
 from kb.files import read_files
 from kb.importing import check_references, validate_files
 from kb.runtime import Runtime
+from kb.search import QuerySyntaxError, SearchRequest
 from kb.users import add_user
 
 
@@ -150,6 +153,94 @@ def export_command(fmt: Format, out: Path) -> None:
             uow, fmt, out, runtime.vocabulary, runtime.settings.vocabulary_file
         )
     click.echo(f"{len(written)} Datei(en) nach {out} geschrieben.")
+
+
+@main.command("search")
+@click.argument("query", nargs=-1)
+@click.option(
+    "--kind",
+    multiple=True,
+    type=click.Choice(["case", "talk", "note"]),
+    help="Nur diese Art (mehrfach möglich).",
+)
+@click.option("--governance", multiple=True, help="Governance-Typ (Code, mehrfach möglich).")
+@click.option("--scale", multiple=True, help="Maßstab (Code, mehrfach möglich).")
+@click.option("--land", multiple=True, help="Land (Code, mehrfach möglich).")
+@click.option("--size-class", multiple=True, help="Größenklasse (Code, mehrfach möglich).")
+@click.option("--year", multiple=True, help="Jahr (mehrfach möglich).")
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "date", "name"]),
+    default="relevance",
+    show_default=True,
+)
+@click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--per-page", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben.")
+@_reports_errors
+def search_command(
+    query: tuple[str, ...],
+    kind: tuple[str, ...],
+    governance: tuple[str, ...],
+    scale: tuple[str, ...],
+    land: tuple[str, ...],
+    size_class: tuple[str, ...],
+    year: tuple[str, ...],
+    sort: str,
+    page: int,
+    per_page: int,
+    as_json: bool,
+) -> None:
+    """Volltextsuche über Fälle, Gespräche und Notizen.
+
+    Wörter werden UND-verknüpft; "Phrasen", ODER/OR, NICHT/NOT oder -wort, Präfix*, und
+    Feldfilter wie land:berlin oder typ:bottom-up sind möglich.
+    """
+    request = SearchRequest(
+        query=" ".join(query),
+        filters={
+            "kind": kind,
+            "governance": governance,
+            "scale": scale,
+            "land": land,
+            "size_class": size_class,
+            "year": year,
+        },
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+    with _runtime() as runtime, runtime.uow() as uow:
+        try:
+            results = runtime.search_index.search(uow, request)
+        except QuerySyntaxError as exc:
+            raise ValidationError([FieldError("query", str(exc))]) from exc
+    if as_json:
+        click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
+        return
+    if results.message:
+        click.echo(results.message)
+    click.echo(f"{results.total} Treffer (Seite {results.page})")
+    for hit in results.hits:
+        click.echo(f"- [{hit.kind}] {hit.title}  {hit.url}")
+        click.echo(f"    {_plain_snippet(hit.snippet)}")
+    if results.suggestion:
+        click.echo(f"Meinten Sie: {results.suggestion}?")
+
+
+def _plain_snippet(snippet: str) -> str:
+    """A snippet for the terminal: <mark> becomes [...], entities are unescaped."""
+    return html.unescape(snippet.replace("<mark>", "[").replace("</mark>", "]"))
+
+
+@main.command("reindex")
+@_reports_errors
+def reindex_command() -> None:
+    """Suchindex aus der Datenbank neu aufbauen (in einen neuen Ordner, dann umgeschaltet;
+    Suchen laufen währenddessen weiter)."""
+    with _runtime() as runtime, runtime.uow() as uow:
+        count = runtime.search_index.rebuild(uow)
+    click.echo(f"Suchindex neu aufgebaut: {count} Dokumente.")
 
 
 @main.group("user")

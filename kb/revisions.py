@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from kb.errors import Conflict
 from kb.unit_of_work import UnitOfWork
-from models import Revision
+from models import Revision, SearchOutbox
 
 
 def latest_revision(uow: UnitOfWork, entity_type: str, entity_id: int) -> Revision | None:
@@ -49,6 +49,8 @@ def record_revision(
         state=state,
     )
     uow.session.add(revision)
+    # Same transaction as the change: the search index learns of it even if this process dies.
+    uow.session.add(SearchOutbox(entity_type=entity_type, entity_id=entity_id))
     uow.changed(entity_type, entity_id)
     return revision
 

@@ -3,7 +3,9 @@
 Built once per process by a boundary (CLI, web app, test); never at import time.
 """
 
+import logging
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from alembic import command
@@ -14,9 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kb.config import Settings
 from kb.importing import ImportReport, import_paths
-from kb.unit_of_work import CommitListener, UnitOfWork
+from kb.search import SearchIndexService
+from kb.unit_of_work import Change, CommitListener, UnitOfWork
 from kb.vocabulary import Vocabulary, load_vocabulary
 from models import make_engine, make_session_factory
+from search_index.engine import SearchEngine
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -29,7 +35,24 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
         engine = make_engine(settings.database_url)
-        return cls(settings, engine, make_session_factory(engine))
+        runtime = cls(settings, engine, make_session_factory(engine))
+        runtime.listeners.append(runtime.index_changes)
+        return runtime
+
+    @cached_property
+    def search_index(self) -> SearchIndexService:
+        return SearchIndexService(SearchEngine(self.settings.index_dir), self.vocabulary)
+
+    def index_changes(self, changes: list[Change]) -> None:
+        """After a commit: bring the index up to date. Never fails the caller: the change is
+        committed and stays in the outbox, visible to searches, until a later catch-up."""
+        if not changes:
+            return
+        try:
+            with self.uow() as uow:
+                self.search_index.catch_up(uow)
+        except Exception:
+            log.exception("search index catch-up failed; the change stays pending")
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -55,6 +78,8 @@ class Runtime:
                 uow, [self.settings.seed_dir], self.vocabulary, actor="seed", policy="seed"
             )
             uow.commit()
+        with self.uow() as uow:
+            self.search_index.catch_up(uow, timeout=10)
         return report
 
     def import_files(self, paths: list[Path], actor: str = "import") -> ImportReport:
@@ -64,6 +89,8 @@ class Runtime:
         return report
 
     def close(self) -> None:
+        if "search_index" in self.__dict__:
+            self.search_index.engine.store.close()
         self.engine.dispose()
 
     def database_ok(self) -> bool:

@@ -14,6 +14,7 @@ from models.catalogue import (
 )
 from models.db import make_engine, make_session_factory
 from models.notes import Note
+from models.outbox import SearchOutbox
 from models.revisions import Revision
 from models.series import Series, SeriesSource, Speaker, Talk, TalkCase, TalkSource
 from models.users import User
@@ -31,6 +32,7 @@ __all__ = [
     "KeyDate",
     "Note",
     "Revision",
+    "SearchOutbox",
     "Series",
     "SeriesSource",
     "Speaker",

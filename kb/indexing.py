@@ -1,0 +1,200 @@
+"""What the search index holds: ORM rows mapped to search documents, and which documents an
+entity's change touches (a case's name appears in its talks and their notes)."""
+
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kb.cases import CASE_LOAD
+from kb.markup import plain_text
+from kb.unit_of_work import Change, UnitOfWork
+from kb.vocabulary import Vocabulary
+from models import Case, Note, Talk, TalkCase
+from search_index.documents import SearchDocument
+
+
+def case_document(case: Case, vocabulary: Vocabulary, talks: list[Talk]) -> SearchDocument:
+    body = [plain_text(case.summary), plain_text(case.description)]
+    body += [f"{f.programme} {f.funder}".strip() for f in case.funding]
+    body += [a.name for a in case.awards]
+    body += [k.event for k in case.key_dates]
+    body += [case.governance_rationale, case.scale_rationale]
+    return SearchDocument(
+        kind="case",
+        slug=case.slug,
+        title=case.name,
+        url=f"/cases/{case.slug}",
+        body="\n".join(b for b in body if b),
+        aliases=tuple(a.name for a in case.aliases),
+        people=tuple(
+            [a.name for a in case.actors] + ([case.carrier_name] if case.carrier_name else [])
+        ),
+        places=(case.city, vocabulary.label("lands", case.land)),
+        instruments=tuple(u.instrument.label for u in case.instruments),
+        context="\n".join(t.title for t in talks),
+        date=str(case.start_year or ""),
+        governance=(case.governance_type,),
+        scale=(case.scale,),
+        land=(case.land,),
+        size_class=(case.size_class,) if case.size_class else (),
+        year=(str(case.start_year),) if case.start_year else (),
+    )
+
+
+def _values(cases: list[Case], attr: str) -> tuple[str, ...]:
+    """The distinct values of a case attribute, for the facets of talks and notes."""
+    return tuple(sorted({v for c in cases if (v := getattr(c, attr))}))
+
+
+def talk_document(talk: Talk, vocabulary: Vocabulary) -> SearchDocument:
+    cases = [p.case for p in talk.presented if p.case.deleted_at is None]
+    return SearchDocument(
+        kind="talk",
+        slug=talk.slug,
+        title=talk.title,
+        url=f"/talks/{talk.slug}",
+        body=plain_text(talk.summary),
+        aliases=(talk.announced_as,) if talk.announced_as else (),
+        people=tuple(s for sp in talk.speakers for s in (sp.name, sp.organisation) if s),
+        places=(talk.venue,) if talk.venue else (),
+        context="\n".join([talk.series.title, *(c.name for c in cases)]),
+        date=talk.date.isoformat(),
+        year=(str(talk.date.year),),
+        governance=_values(cases, "governance_type"),
+        scale=_values(cases, "scale"),
+        land=_values(cases, "land"),
+        size_class=_values(cases, "size_class"),
+    )
+
+
+def note_document(note: Note, vocabulary: Vocabulary) -> SearchDocument:
+    talk = note.talk
+    cases = [p.case for p in talk.presented if p.case.deleted_at is None]
+    when = note.created or talk.date
+    return SearchDocument(
+        kind="note",
+        slug=note.slug,
+        title=note.title,
+        url=f"/talks/{talk.slug}#note-{note.slug}",
+        body=plain_text(note.body),
+        people=(note.author,) if note.author else (),
+        context="\n".join([talk.title, *(c.name for c in cases)]),
+        parent=talk.slug,
+        date=when.isoformat(),
+        year=(str(when.year),),
+        governance=_values(cases, "governance_type"),
+        scale=_values(cases, "scale"),
+        land=_values(cases, "land"),
+        size_class=_values(cases, "size_class"),
+    )
+
+
+_TALK_LOAD = (
+    selectinload(Talk.presented).selectinload(TalkCase.case),
+    selectinload(Talk.speakers),
+    selectinload(Talk.series),
+)
+
+
+def _talks_presenting(uow: UnitOfWork, case_ids: set[int]) -> dict[int, list[Talk]]:
+    out: dict[int, list[Talk]] = {cid: [] for cid in case_ids}
+    if not case_ids:
+        return out
+    rows = uow.session.execute(
+        select(TalkCase.case_id, Talk)
+        .join(Talk, Talk.id == TalkCase.talk_id)
+        .where(TalkCase.case_id.in_(case_ids), Talk.deleted_at.is_(None))
+        .order_by(Talk.date)
+    )
+    for case_id, talk in rows:
+        out[case_id].append(talk)
+    return out
+
+
+def documents_for(
+    uow: UnitOfWork, changes: Iterable[Change], vocabulary: Vocabulary
+) -> tuple[list[SearchDocument], list[str]]:
+    """The documents to (re)write and the ids to delete after these entities changed."""
+    case_ids: set[int] = set()
+    talk_ids: set[int] = set()
+    note_ids: set[int] = set()
+    series_ids: set[int] = set()
+    for kind, entity_id in changes:
+        {"case": case_ids, "talk": talk_ids, "note": note_ids, "series": series_ids}[kind].add(
+            entity_id
+        )
+    session = uow.session
+    # A change spreads: series -> its talks; case -> talks presenting it; talk -> its notes.
+    if series_ids:
+        talk_ids |= set(session.scalars(select(Talk.id).where(Talk.series_id.in_(series_ids))))
+    if case_ids:
+        talk_ids |= set(
+            session.scalars(select(TalkCase.talk_id).where(TalkCase.case_id.in_(case_ids)))
+        )
+    if talk_ids:
+        note_ids |= set(session.scalars(select(Note.id).where(Note.talk_id.in_(talk_ids))))
+
+    upserts: list[SearchDocument] = []
+    deletes: list[str] = []
+    cases = (
+        session.scalars(select(Case).where(Case.id.in_(case_ids)).options(*CASE_LOAD)).all()
+        if case_ids
+        else []
+    )
+    presenting = _talks_presenting(uow, {c.id for c in cases})
+    for case in cases:
+        if case.deleted_at is None:
+            upserts.append(case_document(case, vocabulary, presenting[case.id]))
+        else:
+            deletes.append(f"case:{case.slug}")
+    talks = (
+        session.scalars(select(Talk).where(Talk.id.in_(talk_ids)).options(*_TALK_LOAD)).all()
+        if talk_ids
+        else []
+    )
+    for talk in talks:
+        if talk.deleted_at is None:
+            upserts.append(talk_document(talk, vocabulary))
+        else:
+            deletes.append(f"talk:{talk.slug}")
+    notes = (
+        session.scalars(
+            select(Note)
+            .where(Note.id.in_(note_ids))
+            .options(selectinload(Note.talk).options(*_TALK_LOAD))
+        ).all()
+        if note_ids
+        else []
+    )
+    for note in notes:
+        if note.deleted_at is None and note.talk.deleted_at is None:
+            upserts.append(note_document(note, vocabulary))
+        else:
+            deletes.append(f"note:{note.slug}")
+    return upserts, deletes
+
+
+def all_documents(uow: UnitOfWork, vocabulary: Vocabulary) -> Iterator[SearchDocument]:
+    """Every document of the catalogue, for a full rebuild (streamed in batches)."""
+    session = uow.session
+    presenting = _talks_presenting(uow, set(session.scalars(select(Case.id))))
+    cases = (
+        select(Case)
+        .where(Case.deleted_at.is_(None))
+        .options(*CASE_LOAD)
+        .execution_options(yield_per=1000)
+    )
+    for case in session.scalars(cases):
+        yield case_document(case, vocabulary, presenting.get(case.id, []))
+    for talk in session.scalars(select(Talk).where(Talk.deleted_at.is_(None)).options(*_TALK_LOAD)):
+        yield talk_document(talk, vocabulary)
+    notes = (
+        select(Note)
+        .join(Talk, Talk.id == Note.talk_id)
+        .where(Note.deleted_at.is_(None), Talk.deleted_at.is_(None))
+        .options(selectinload(Note.talk).options(*_TALK_LOAD))
+        .execution_options(yield_per=1000)
+    )
+    for note in session.scalars(notes):
+        yield note_document(note, vocabulary)

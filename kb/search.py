@@ -1,0 +1,124 @@
+"""Search for kb's callers: keeps the index in step with the database (outbox catch-up,
+rebuilds) and answers requests with every committed change visible at once."""
+
+import logging
+from collections.abc import Iterator
+
+from sqlalchemy import delete, select
+
+from kb.indexing import all_documents, documents_for
+from kb.unit_of_work import Change, UnitOfWork
+from kb.vocabulary import Vocabulary
+from models import SearchOutbox
+from search_index.documents import (
+    FACETS,
+    IndexBusy,
+    Overlay,
+    QuerySyntaxError,
+    SearchDocument,
+    SearchHit,
+    SearchRequest,
+    SearchResults,
+)
+from search_index.engine import SearchEngine
+from search_index.store import apply_changes
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "FACETS",
+    "QuerySyntaxError",
+    "SearchHit",
+    "SearchIndexService",
+    "SearchRequest",
+    "SearchResults",
+]
+
+CATCH_UP_TIMEOUT = 0.5  # seconds a save waits for the index writer before leaving it for later
+REBUILD_LOCK_TIMEOUT = 60.0
+
+
+def _pending(uow: UnitOfWork) -> tuple[list[int], list[Change]]:
+    rows = uow.session.execute(
+        select(SearchOutbox.id, SearchOutbox.entity_type, SearchOutbox.entity_id).order_by(
+            SearchOutbox.id
+        )
+    ).all()
+    changes = list(dict.fromkeys((r.entity_type, r.entity_id) for r in rows))
+    return [r.id for r in rows], changes
+
+
+class SearchIndexService:
+    """The search index of one kb runtime."""
+
+    def __init__(self, engine: SearchEngine, vocabulary: Vocabulary) -> None:
+        self.engine = engine
+        self.vocabulary = vocabulary
+
+    # --- keeping the index in step ----------------------------------------------------------
+
+    def catch_up(self, uow: UnitOfWork, timeout: float = CATCH_UP_TIMEOUT) -> int:
+        """Write every pending change into the index and clear it from the outbox. Returns the
+        number of entities written; 0 when the writer stayed busy (they stay pending)."""
+        store = self.engine.store
+        if not store.is_current():
+            self.rebuild(uow)
+            return -1
+        try:
+            with store.writer(timeout) as writer:
+                # Read the outbox and the rows while holding the writer: no other process can
+                # then write an older state of the same entity after ours.
+                row_ids, changes = _pending(uow)
+                upserts, deletes = documents_for(uow, changes, self.vocabulary)
+                apply_changes(writer, upserts, deletes)
+        except IndexBusy:
+            uow.rollback()
+            return 0
+        if row_ids:
+            uow.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
+        uow.commit()
+        return len(changes)
+
+    def rebuild(self, uow: UnitOfWork) -> int:
+        """Rebuild the whole index into a fresh folder and swap it in; searches go on meanwhile.
+
+        The old index's writer is held throughout, so that changes made during the rebuild stay
+        in the outbox and are written into the new index right after the swap.
+        """
+        store = self.engine.store
+        with store.hold_writer(REBUILD_LOCK_TIMEOUT):
+            uow.rollback()  # a fresh snapshot
+            count = 0
+
+            def counted() -> Iterator[SearchDocument]:
+                nonlocal count
+                for doc in all_documents(uow, self.vocabulary):
+                    count += 1
+                    yield doc
+
+            store.publish(store.build(counted()))
+        store.prune()
+        uow.rollback()
+        self.catch_up(uow)
+        return count
+
+    # --- searching --------------------------------------------------------------------------
+
+    def overlay(self, uow: UnitOfWork) -> Overlay:
+        """Committed changes the index does not have yet (the writer was busy or a process
+        died): searched beside the index, so that a save is findable as soon as it returns."""
+        _, changes = _pending(uow)
+        if not changes:
+            return Overlay()
+        upserts, deletes = documents_for(uow, changes, self.vocabulary)
+        return Overlay(tuple(upserts), frozenset([*deletes, *(d.id for d in upserts)]))
+
+    def search(self, uow: UnitOfWork, request: SearchRequest) -> SearchResults:
+        if not self.engine.store.is_current():
+            self.rebuild(uow)
+        return self.engine.search(request, self.overlay(uow))
+
+    def similar_cases(self, slug: str, limit: int = 5) -> list[SearchHit]:
+        if not self.engine.store.is_current():
+            return []
+        return self.engine.similar(f"case:{slug}", "case", limit)

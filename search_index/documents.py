@@ -1,0 +1,108 @@
+"""Plain data in and out of the index: documents to index, search requests, hits and results."""
+
+from dataclasses import dataclass, field
+
+KINDS = ("case", "talk", "note")
+FACETS = ("kind", "governance", "scale", "land", "size_class", "year")
+SORTS = ("relevance", "date", "name")
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One searchable item. `id` is "<kind>:<slug>"; a note's `parent` is its talk's slug."""
+
+    kind: str
+    slug: str
+    title: str
+    url: str
+    body: str = ""
+    aliases: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    instruments: tuple[str, ...] = ()
+    context: str = ""
+    parent: str = ""
+    date: str = ""  # ISO date (or year) for sorting; "" when unknown
+    governance: tuple[str, ...] = ()
+    scale: tuple[str, ...] = ()
+    land: tuple[str, ...] = ()
+    size_class: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}:{self.slug}"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # facet -> values (OR)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str
+    slug: str  # for a note: the talk's slug (the note lives on the talk's page)
+    title: str
+    url: str
+    score: float
+    snippet: str  # HTML: escaped text, matches in <mark>
+    id: str = ""
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+    suggestion: str | None = None
+    message: str | None = None  # a note for the user, e.g. that the query was shortened
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "hits": [
+                {
+                    "kind": h.kind,
+                    "slug": h.slug,
+                    "title": h.title,
+                    "url": h.url,
+                    "score": round(h.score, 4),
+                    "snippet": h.snippet,
+                }
+                for h in self.hits
+            ],
+            "facets": self.facets,
+            "suggestion": self.suggestion,
+        }
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the index writer; try again later (the change stays pending)."""
+
+
+class QuerySyntaxError(ValueError):
+    """The query cannot be understood; the message says why, in German."""
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """Changes committed to the database but not yet in the index (the writer was busy): the
+    current documents to search besides the index, and the ids whose indexed copy is stale
+    (changed or deleted). It makes every saved change searchable at once."""
+
+    docs: tuple[SearchDocument, ...] = ()
+    stale: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.docs or self.stale)

@@ -1,0 +1,272 @@
+"""Searching: parse, match, filter and count facets, rank or sort, page, highlight, suggest;
+and "similar cases". Reads the index (plus an overlay of pending changes), never writes it."""
+
+import re
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.filedb.filestore import RamStorage
+from whoosh.qparser import MultifieldParser
+from whoosh.searching import Hit, Searcher
+from whoosh.sorting import FieldFacet, ScoreFacet
+
+from search_index.analysis import transliterate
+from search_index.documents import (
+    FACETS,
+    SORTS,
+    Overlay,
+    QuerySyntaxError,
+    SearchHit,
+    SearchRequest,
+    SearchResults,
+)
+from search_index.facets import DocIds, FacetTable, apply_filters
+from search_index.highlight import prepare, snippet
+from search_index.query import clean, make_parser, parse
+from search_index.schema import build_schema
+from search_index.store import IndexStore, to_fields
+
+FEW_HITS = 3  # below this many hits, offer a "Meinten Sie …?" suggestion
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+
+
+class SearchEngine:
+    def __init__(self, root: Path) -> None:
+        self.store = IndexStore(root)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._segment_tables: dict[tuple[str, str], FacetTable] = {}
+        self._tables: dict[tuple[object, ...], FacetTable] = {}
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _parser(self) -> MultifieldParser:
+        parser: MultifieldParser | None = getattr(self._local, "parser", None)
+        if parser is None:
+            parser = self._local.parser = make_parser()
+        return parser
+
+    def _facet_table(self, searcher: Searcher) -> FacetTable:
+        """The facet table of the searcher's index state; segments are read once and cached
+        (deletions do not change a segment's values, and deleted documents never match)."""
+        leaves = searcher.reader().leaf_readers()
+        keys = tuple((str(r.segment().segment_id()), offset) for r, offset in leaves)
+        key = (id(searcher.reader().storage), keys)
+        with self._lock:
+            table = self._tables.get(key)
+        if table is not None:
+            return table
+        parts = []
+        for reader, offset in leaves:
+            seg_key = (str(self.store.current_dir()), str(reader.segment().segment_id()))
+            with self._lock:
+                seg = self._segment_tables.get(seg_key)
+            if seg is None:
+                seg = FacetTable.from_reader(reader)
+                with self._lock:
+                    self._segment_tables[seg_key] = seg
+            parts.append((seg, offset))
+        table = FacetTable.concat(parts, searcher.reader().doc_count_all())
+        with self._lock:
+            self._tables = {key: table}  # only the newest index state is worth keeping
+            used = {(str(self.store.current_dir()), s) for s, _ in keys}
+            self._segment_tables = {k: v for k, v in self._segment_tables.items() if k in used}
+        return table
+
+    @staticmethod
+    def _hit_ids(searcher: Searcher, query: wq.Query) -> DocIds:
+        """Every matching (not deleted) document number, without scoring."""
+        chunks = [
+            np.fromiter(query.docs(leaf), dtype=np.int64) + offset
+            for leaf, offset in searcher.leaf_searchers()
+        ]
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+
+    def _overlay_searcher(self, overlay: Overlay) -> Searcher:
+        cached = getattr(self._local, "overlay", None)
+        if cached is not None and cached[0] == overlay:
+            return cached[1]
+        ix = RamStorage().create_index(build_schema())
+        writer = ix.writer()
+        for doc in overlay.docs:
+            writer.add_document(**to_fields(doc))
+        writer.commit()
+        searcher = ix.searcher()
+        if cached is not None:
+            cached[1].close()
+        self._local.overlay = (overlay, searcher)
+        return searcher
+
+    # --- searching --------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest, overlay: Overlay | None = None) -> SearchResults:
+        """Run a request; raises QuerySyntaxError with a German message for unusable input."""
+        if request.sort not in SORTS:
+            raise QuerySyntaxError(f"Unbekannte Sortierung '{request.sort}' ({', '.join(SORTS)})")
+        per_page = min(max(request.per_page, 1), MAX_PER_PAGE)
+        page = min(max(request.page, 1), MAX_PAGE)
+        text, note = clean(request.query)
+        query = parse(self._parser(), text)
+        filters = {
+            f: tuple(transliterate(v.lower()) for v in values)
+            for f, values in request.filters.items()
+            if values and f in FACETS
+        }
+        overlay = overlay or Overlay()
+
+        searcher = self.store.searcher()
+        hits = self._hit_ids(searcher, query)
+        stale = [searcher.document_number(id=i) for i in overlay.stale]
+        stale_ids = np.array([d for d in stale if d is not None], dtype=np.int64)
+        if len(stale_ids):
+            hits = hits[~np.isin(hits, stale_ids)]
+        final, counts = apply_filters(self._facet_table(searcher), hits, filters)
+
+        extra: list[tuple[Searcher, set[int] | None]] = []
+        total = len(final)
+        if overlay.docs:
+            ram = self._overlay_searcher(overlay)
+            ram_hits = self._hit_ids(ram, query)
+            ram_final, ram_counts = apply_filters(
+                FacetTable.from_reader(ram.reader()), ram_hits, filters
+            )
+            for facet, values in ram_counts.items():
+                for value, n in values.items():
+                    counts[facet][value] = counts[facet].get(value, 0) + n
+            if len(ram_final):
+                total += len(ram_final)
+                extra.append((ram, set(ram_final.tolist())))
+
+        main_filter = set(final.tolist()) if (filters or len(stale_ids)) else None
+        hits_out = self._page(
+            [(searcher, main_filter), *extra], query, request.sort, page, per_page
+        )
+        suggestion = self.suggest(searcher, text) if total < FEW_HITS else None
+        counts = {
+            f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()
+        }
+        results = SearchResults(request.query, total, page, per_page, hits_out, counts, suggestion)
+        results.message = note
+        return results
+
+    def _page(
+        self,
+        sources: list[tuple[Searcher, set[int] | None]],
+        query: wq.Query,
+        sort: str,
+        page: int,
+        per_page: int,
+    ) -> list[SearchHit]:
+        """The requested page of hits, merged across the index and the overlay."""
+        limit = page * per_page
+        if sort == "date":
+            sortedby = [FieldFacet("date", reverse=True), ScoreFacet()]
+        elif sort == "name":
+            sortedby = [FieldFacet("name"), ScoreFacet()]
+        else:
+            sortedby = None
+        candidates: list[tuple[tuple[object, ...], Hit]] = []
+        for searcher, allowed in sources:
+            if allowed is not None and not allowed:
+                continue
+            results = searcher.search(query, limit=limit, filter=allowed, sortedby=sortedby)
+            prepare(results)
+            for hit in results:
+                score = hit.score or 0.0
+                if sort == "date":
+                    key: tuple[object, ...] = (_desc(hit.get("date", "")), -score)
+                elif sort == "name":
+                    key = (hit.get("name", ""), -score)
+                else:
+                    key = (-score,)
+                candidates.append((key, hit))
+        if len(sources) > 1:
+            candidates.sort(key=lambda c: c[0])
+        chosen = candidates[(page - 1) * per_page : limit]
+        return [_to_hit(hit) for _, hit in chosen]
+
+    # --- suggestions and similar documents --------------------------------------------------
+
+    def suggest(self, searcher: Searcher, text: str) -> str | None:
+        """ "Meinten Sie …?": replace each word that matches nothing by the closest indexed
+        word (readable, with umlauts), if the corrected query finds something."""
+        # Whoosh's MultiCorrector mixes up (score, word) pairs; ask the fields one by one.
+        correctors = [searcher.corrector("body"), searcher.corrector("title")]
+        analyzer = searcher.schema["body"].analyzer
+        changed = False
+        out = []
+        for token in re.split(r"(\s+)", text):
+            word = token.strip('"()')
+            plain = word.isalpha() and ":" not in word and word not in ("AND", "OR", "NOT")
+            if plain and len(word) > 2:
+                terms = [t.text for t in analyzer(word, mode="query")]
+                if terms and all(
+                    searcher.doc_frequency(f, t) == 0
+                    for t in terms
+                    for f in ("title", "body", "aliases", "people", "places", "parts")
+                ):
+                    found = next(
+                        (
+                            hit
+                            for c in correctors
+                            for hit in c.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
+                        ),
+                        None,
+                    )
+                    if found:
+                        token = token.replace(word, found)
+                        changed = True
+            out.append(token)
+        if not changed:
+            return None
+        suggestion = "".join(out)
+        try:
+            if not len(self._hit_ids(searcher, parse(self._parser(), clean(suggestion)[0]))):
+                return None
+        except QuerySyntaxError:
+            return None
+        return suggestion
+
+    def similar(self, doc_id: str, kind: str = "case", limit: int = 5) -> list[SearchHit]:
+        """Documents of `kind` most like `doc_id` (by their key terms)."""
+        searcher = self.store.searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return []
+        results = searcher.more_like(
+            docnum, "body", top=limit, numterms=12, filter=wq.Term("kind", kind)
+        )
+        prepare(results)
+        return [_to_hit(hit) for hit in results]
+
+    def doc_count(self) -> int:
+        return int(self.store.searcher().doc_count())
+
+    def ids(self) -> Iterable[str]:
+        """Every indexed id (for consistency checks)."""
+        searcher = self.store.searcher()
+        return [fields["id"] for fields in searcher.all_stored_fields()]
+
+
+def _desc(value: str) -> str:
+    """A key that sorts ISO dates newest first, unknown dates last."""
+    if not value:
+        return "\uffff"
+    return "".join(chr(0x10FFFF - ord(c)) if c.isdigit() else c for c in value)
+
+
+def _to_hit(hit: Hit) -> SearchHit:
+    kind = hit["kind"]
+    return SearchHit(
+        kind=kind,
+        slug=hit["parent"] if kind == "note" else hit["slug"],
+        title=hit["title"],
+        url=hit["url"],
+        score=float(hit.score or 0.0),
+        snippet=snippet(hit),
+        id=hit["id"],
+    )

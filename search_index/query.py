@@ -1,0 +1,111 @@
+"""The query language: plain words (AND), "phrases", OR/ODER, NOT/NICHT and -word, prefix*,
+field:value filters. Any input gives a query or a QuerySyntaxError with a German message."""
+
+import re
+import unicodedata
+
+from whoosh import query as q
+from whoosh.qparser import (
+    BoostPlugin,
+    FieldAliasPlugin,
+    MultifieldParser,
+    QueryParserError,
+    RangePlugin,
+)
+from whoosh.support.charset import accent_map
+
+from search_index.analysis import german_normalize, transliterate
+from search_index.documents import FACETS, QuerySyntaxError
+from search_index.schema import TEXT_FIELDS, build_schema
+
+MAX_CHARS = 500
+MAX_TERMS = 32
+FIELD_ALIASES = {
+    "title": ["titel", "name"],
+    "body": ["text"],
+    "people": ["person", "personen", "akteur", "akteure"],
+    "places": ["ort", "stadt"],
+    "instruments": ["instrument"],
+    "governance": ["typ", "governance-typ"],
+    "scale": ["ebene", "massstab"],
+    "size_class": ["groesse", "größe", "stadtgroesse"],
+    "year": ["jahr"],
+    "kind": ["art"],
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_FOLD = str.maketrans({k: v for k, v in accent_map.items() if isinstance(v, str)})
+
+
+def clean(text: str) -> tuple[str, str | None]:
+    """Remove control characters, fold whitespace, shorten, balance quotes, and turn German
+    operators and `-word` into the parser's syntax. Returns the text and a note for the user."""
+    note = None
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
+    text = " ".join(text.split())
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS].rsplit(" ", 1)[0]
+        note = f"Die Anfrage war zu lang und wurde auf {MAX_CHARS} Zeichen gekürzt."
+    if text.count('"') % 2:
+        text = text.replace('"', " ")
+    out = []
+    for i, chunk in enumerate(text.split('"')):
+        if i % 2:  # inside a phrase: leave alone
+            out.append(f'"{chunk}"')
+            continue
+        chunk = re.sub(r"(^|\s)-(?=[\w\"(])", r"\1NOT ", chunk)
+        chunk = re.sub(r"\bUND\b", "AND", chunk)
+        chunk = re.sub(r"\bODER\b", "OR", chunk)
+        chunk = re.sub(r"\bNICHT\b", "NOT", chunk)
+        out.append(chunk)
+    return " ".join("".join(out).split()), note
+
+
+def make_parser() -> MultifieldParser:
+    schema = build_schema()
+    parser = MultifieldParser(list(TEXT_FIELDS), schema)
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+    # Ranges and boosts are not part of the language: "2020 TO 2022" and "^" stay text.
+    parser.remove_plugin_class(RangePlugin)
+    parser.remove_plugin_class(BoostPlugin)
+    return parser
+
+
+def _normalize_pattern(text: str) -> str:
+    return german_normalize(text.lower()).translate(_FOLD)
+
+
+def _rewrite(node: q.Query) -> q.Query:
+    """Make wildcards safe and German-aware."""
+    if isinstance(node, q.Wildcard | q.Prefix):
+        text = node.text
+        field = node.fieldname
+        text = transliterate(text.lower()) if field in FACETS else _normalize_pattern(text)
+        if text.startswith(("*", "?")) or len(text.strip("*?")) < 2:
+            raise QuerySyntaxError(
+                "Platzhalter * brauchen mindestens zwei Buchstaben davor, z. B. Bürger*"
+            )
+        if isinstance(node, q.Prefix):
+            return q.Prefix(field, text, boost=node.boost)
+        return q.Wildcard(field, text, boost=node.boost)
+    if node.is_leaf():
+        return node
+    return node.apply(_rewrite)
+
+
+def parse(parser: MultifieldParser, text: str) -> q.Query:
+    """Parse cleaned text; an empty query matches everything."""
+    if not text or text == "*":
+        return q.Every()
+    try:
+        parsed = parser.parse(text)
+    except (QueryParserError, ValueError, RecursionError) as exc:
+        raise QuerySyntaxError(f"Die Anfrage ist nicht lesbar: {exc}") from exc
+    words = [w for w in re.findall(r"\w+", text) if w not in ("AND", "OR", "NOT")]
+    if len(words) > MAX_TERMS:
+        raise QuerySyntaxError(f"Zu viele Suchbegriffe: höchstens {MAX_TERMS}.")
+    normalized = _rewrite(parsed).normalize()
+    if normalized is q.NullQuery or isinstance(normalized, q.NullQuery.__class__):
+        raise QuerySyntaxError(
+            "Die Anfrage enthält nur Füllwörter oder Zeichen, nach denen nicht gesucht werden kann."
+        )
+    return normalized
