@@ -50,19 +50,20 @@ class SearchEngine:
             parser = self._local.parser = make_parser()
         return parser
 
-    def _facet_table(self, searcher: Searcher) -> FacetTable:
+    def _facet_table(self, searcher: Searcher, generation: Path) -> FacetTable:
         """The facet table of the searcher's index state; segments are read once and cached
         (deletions do not change a segment's values, and deleted documents never match)."""
         leaves = searcher.reader().leaf_readers()
+        folder = str(generation)
         keys = tuple((str(r.segment().segment_id()), offset) for r, offset in leaves)
-        key = (id(searcher.reader().storage), keys)
+        key = (folder, keys)
         with self._lock:
             table = self._tables.get(key)
         if table is not None:
             return table
         parts = []
         for reader, offset in leaves:
-            seg_key = (str(self.store.current_dir()), str(reader.segment().segment_id()))
+            seg_key = (folder, str(reader.segment().segment_id()))
             with self._lock:
                 seg = self._segment_tables.get(seg_key)
             if seg is None:
@@ -73,7 +74,7 @@ class SearchEngine:
         table = FacetTable.concat(parts, searcher.reader().doc_count_all())
         with self._lock:
             self._tables = {key: table}  # only the newest index state is worth keeping
-            used = {(str(self.store.current_dir()), s) for s, _ in keys}
+            used = {(folder, s) for s, _ in keys}
             self._segment_tables = {k: v for k, v in self._segment_tables.items() if k in used}
         return table
 
@@ -118,13 +119,13 @@ class SearchEngine:
         }
         overlay = overlay or Overlay()
 
-        searcher = self.store.searcher()
+        generation, searcher = self.store.searcher_and_folder()
         hits = self._hit_ids(searcher, query)
         stale = [searcher.document_number(id=i) for i in overlay.stale]
         stale_ids = np.array([d for d in stale if d is not None], dtype=np.int64)
         if len(stale_ids):
             hits = hits[~np.isin(hits, stale_ids)]
-        final, counts = apply_filters(self._facet_table(searcher), hits, filters)
+        final, counts = apply_filters(self._facet_table(searcher, generation), hits, filters)
 
         extra: list[tuple[Searcher, set[int] | None]] = []
         total = len(final)
@@ -176,7 +177,7 @@ class SearchEngine:
             results = searcher.search(query, limit=limit, filter=allowed, sortedby=sortedby)
             prepare(results)
             for hit in results:
-                score = hit.score or 0.0
+                score = _relevance(hit)
                 if sort == "date":
                     key: tuple[object, ...] = (_desc(hit.get("date", "")), -score)
                 elif sort == "name":
@@ -232,13 +233,33 @@ class SearchEngine:
         return suggestion
 
     def similar(self, doc_id: str, kind: str = "case", limit: int = 5) -> list[SearchHit]:
-        """Documents of `kind` most like `doc_id` (by their key terms)."""
+        """Documents of `kind` most like `doc_id`: sharing its key words, its instruments and
+        its governance type and scale."""
         searcher = self.store.searcher()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             return []
-        results = searcher.more_like(
-            docnum, "body", top=limit, numterms=12, filter=wq.Term("kind", kind)
+        stored = searcher.stored_fields(docnum)
+        clauses: list[wq.Query] = [
+            wq.Term("body", term, boost=weight)
+            for term, weight in searcher.key_terms([docnum], "body", numterms=12)
+        ]
+        analyzer = searcher.schema["instruments"].analyzer
+        clauses += [
+            wq.Term("instruments", t.text, boost=2.0)
+            for t in analyzer(stored.get("instruments", ""))
+        ]
+        for facet, boost in (("governance", 1.0), ("scale", 0.5)):
+            clauses += [
+                wq.Term(facet, v, boost=boost) for v in stored.get(facet, "").split(",") if v
+            ]
+        if not clauses:
+            return []
+        results = searcher.search(
+            wq.Or(clauses),
+            limit=limit,
+            filter=wq.Term("kind", kind),
+            mask=wq.Term("id", doc_id),
         )
         prepare(results)
         return [_to_hit(hit) for hit in results]
@@ -259,6 +280,15 @@ def _desc(value: str) -> str:
     return "".join(chr(0x10FFFF - ord(c)) if c.isdigit() else c for c in value)
 
 
+def _relevance(hit: Hit) -> float:
+    """The relevance score; when sorted by a field, Whoosh's score is the sort key tuple whose
+    last part is the (negated) score of the ScoreFacet tie-break."""
+    score = hit.score
+    if isinstance(score, tuple):
+        return float(-score[-1]) if score and isinstance(score[-1], int | float) else 0.0
+    return float(score or 0.0)
+
+
 def _to_hit(hit: Hit) -> SearchHit:
     kind = hit["kind"]
     return SearchHit(
@@ -266,7 +296,7 @@ def _to_hit(hit: Hit) -> SearchHit:
         slug=hit["parent"] if kind == "note" else hit["slug"],
         title=hit["title"],
         url=hit["url"],
-        score=float(hit.score or 0.0),
+        score=_relevance(hit),
         snippet=snippet(hit),
         id=hit["id"],
     )

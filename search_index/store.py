@@ -74,6 +74,7 @@ class IndexStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._local = threading.local()
+        self._checked: set[Path] = set()
 
     # --- locations --------------------------------------------------------------------------
 
@@ -82,21 +83,34 @@ class IndexStore:
         return self.root / CURRENT
 
     def current_dir(self) -> Path | None:
-        """The generation the `current` link points at, if it is a usable index."""
-        if not self.link.is_symlink() and not self.link.is_dir():
-            return None
-        target = self.link.resolve()
-        if not whoosh_index.exists_in(str(target)):
-            return None
-        return target
+        """The generation folder the `current` link points at (cheap: no index files read)."""
+        for _ in range(5):
+            try:
+                target = self.link.resolve(strict=True)
+            except (FileNotFoundError, RuntimeError):
+                if self.link.is_symlink():
+                    continue  # swapped and pruned while we looked: resolve the link again
+                return None
+            return target if target.is_dir() else None
+        return None
 
     def is_current(self) -> bool:
-        """Whether an index exists and was built with this code's schema."""
+        """Whether a complete index exists and was built with this code's schema (remembered
+        per generation, so that asking before every search costs two system calls)."""
         target = self.current_dir()
         if target is None:
             return False
+        if target in self._checked:
+            return True
         version = target / VERSION_FILE
-        return version.exists() and version.read_text().strip() == str(SCHEMA_VERSION)
+        ok = (
+            version.exists()
+            and version.read_text().strip() == str(SCHEMA_VERSION)
+            and whoosh_index.exists_in(str(target))
+        )
+        if ok:
+            self._checked.add(target)
+        return ok
 
     def _new_generation(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -112,13 +126,17 @@ class IndexStore:
         tmp.symlink_to(target.name)
         os.replace(tmp, self.link)
 
-    def prune(self) -> None:
-        """Remove every generation but the current one. Open files in other processes stay
-        readable after unlinking (POSIX); they reopen the new generation on their next search."""
-        keep = self.current_dir()
-        for path in self.root.glob("gen-*"):
-            if keep is None or path.resolve() != keep:
-                shutil.rmtree(path, ignore_errors=True)
+    def prune(self, keep_previous: int = 1) -> None:
+        """Remove old generations. The newest previous ones stay, because a search that began
+        before the swap may still open their files; every new search opens the current one."""
+        current = self.current_dir()
+        older = sorted(
+            (p for p in self.root.glob("gen-*") if p.resolve() != current),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for path in older[keep_previous:]:
+            shutil.rmtree(path, ignore_errors=True)
 
     def create_empty(self) -> None:
         self._swap(self._new_generation())
@@ -196,8 +214,11 @@ class IndexStore:
     # --- reading ----------------------------------------------------------------------------
 
     def searcher(self) -> Searcher:
+        return self.searcher_and_folder()[1]
+
+    def searcher_and_folder(self) -> tuple[Path, Searcher]:
         """This thread's searcher, refreshed to the latest commit or generation (cheap when
-        nothing changed: Whoosh reuses unchanged segments)."""
+        nothing changed: Whoosh reuses unchanged segments), and the generation it reads."""
         target = self.current_dir()
         if target is None:
             raise FileNotFoundError(f"no search index in {self.root}")
@@ -205,11 +226,18 @@ class IndexStore:
         if cached is None or cached[0] != target:
             if cached is not None:
                 cached[1].close()
-            searcher = whoosh_index.open_dir(str(target)).searcher()
+            try:
+                searcher = whoosh_index.open_dir(str(target)).searcher()
+            except FileNotFoundError:
+                # Rebuilt twice while we opened it: take the newest.
+                target = self.current_dir()
+                if target is None:
+                    raise
+                searcher = whoosh_index.open_dir(str(target)).searcher()
         else:
             searcher = cached[1].refresh()
         self._local.searcher = (target, searcher)
-        return searcher
+        return target, searcher
 
     def close(self) -> None:
         cached = getattr(self._local, "searcher", None)

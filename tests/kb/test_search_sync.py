@@ -1,0 +1,187 @@
+"""The index follows the database: a saved change is searchable when the save returns, also
+while another process holds the index writer, after a crash between commit and index update,
+and during a rebuild."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from kb.cli import main
+from kb.notes import save_note
+from kb.runtime import Runtime
+from kb.schemas import NoteIn
+from kb.search import SearchRequest
+from models import SearchOutbox
+
+TALK = "talk-1-stadtmensch-altenburg"
+
+
+def save(runtime: Runtime, slug: str, body: str) -> None:
+    with runtime.uow() as uow:
+        data = NoteIn(slug=slug, talk=TALK, title=f"Notiz {slug}", body=body)
+        save_note(uow, data, actor="test")
+        uow.commit()
+
+
+def cli_search(env: dict[str, str], query: str) -> dict[str, object]:
+    result = CliRunner().invoke(main, ["search", query, "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)  # type: ignore[no-any-return]
+
+
+def pending(runtime: Runtime) -> int:
+    with runtime.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
+
+
+def spawn(env: dict[str, str], code: str) -> subprocess.Popen[str]:
+    """A separate Python process with the test's kb settings; waits for its first line."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
+def test_a_saved_note_is_found_by_kb_search_when_the_save_returns(
+    seeded: Runtime, cli_env: dict[str, str]
+) -> None:
+    save(seeded, "frische-notiz", "Die Gemeinwohlbilanz wurde vorgestellt.")
+    found = cli_search(cli_env, "Gemeinwohlbilanz")
+    assert [h["url"] for h in found["hits"]] == [f"/talks/{TALK}#note-frische-notiz"]  # type: ignore[index]
+    assert found["hits"][0]["slug"] == TALK  # type: ignore[index]
+    assert pending(seeded) == 0
+
+
+def test_a_saved_note_is_found_while_another_process_holds_the_index_writer(
+    seeded: Runtime, cli_env: dict[str, str]
+) -> None:
+    holder = spawn(
+        cli_env,
+        "import time\n"
+        "from kb.config import Settings\n"
+        "from search_index.store import IndexStore\n"
+        "w = IndexStore(Settings.from_env().index_dir).open().writer()\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n",
+    )
+    try:
+        save(seeded, "gesperrt", "Der Erbpachtvertrag kam zur Sprache.")
+        assert pending(seeded) == 1  # the writer was busy: the change waits in the outbox
+        found = cli_search(cli_env, "Erbpachtvertrag")
+        assert found["total"] == 1
+    finally:
+        holder.kill()
+        holder.communicate()
+    with seeded.uow() as uow:
+        assert seeded.search_index.catch_up(uow) == 1
+    assert pending(seeded) == 0
+    assert "note:gesperrt" in seeded.search_index.engine.ids()
+
+
+def test_a_process_killed_between_commit_and_index_update_loses_nothing(
+    seeded: Runtime, cli_env: dict[str, str]
+) -> None:
+    writer = spawn(
+        cli_env,
+        "import time\n"
+        "from kb.config import Settings\n"
+        "from kb.notes import save_note\n"
+        "from kb.runtime import Runtime\n"
+        "from kb.schemas import NoteIn\n"
+        "r = Runtime.from_settings(Settings.from_env())\n"
+        "print('ready', flush=True)\n"
+        # The index update after the commit never finishes: the process is killed in it.
+        "r.listeners[:] = [lambda changes: (print('committed', flush=True), time.sleep(60))]\n"
+        "with r.uow() as uow:\n"
+        f"    save_note(uow, NoteIn(slug='verwaist', talk='{TALK}', title='T',\n"
+        "              body='Das Nachbarschaftsbudget blieb offen.'), actor='x')\n"
+        "    uow.commit()\n",
+    )
+    assert writer.stdout is not None
+    assert writer.stdout.readline().strip() == "committed"
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.communicate()
+    assert pending(seeded) == 1
+    assert "note:verwaist" not in seeded.search_index.engine.ids()
+    # The next start finds it at once and catches the index up.
+    assert cli_search(cli_env, "Nachbarschaftsbudget")["total"] == 1
+    restarted = Runtime.from_settings(seeded.settings)
+    with restarted.uow() as uow:
+        restarted.search_index.catch_up(uow)
+    assert pending(seeded) == 0
+    assert "note:verwaist" in restarted.search_index.engine.ids()
+    restarted.close()
+
+
+def test_searches_go_on_during_a_rebuild(seeded: Runtime) -> None:
+    errors: list[BaseException] = []
+    totals: set[int] = set()
+    stop = threading.Event()
+
+    def search_loop() -> None:
+        try:
+            while not stop.is_set():
+                with seeded.uow() as uow:
+                    totals.add(seeded.search_index.search(uow, SearchRequest("Büchel")).total)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=search_loop)
+    thread.start()
+    try:
+        for _ in range(3):
+            with seeded.uow() as uow:
+                seeded.search_index.rebuild(uow)
+    finally:
+        stop.set()
+        thread.join()
+    assert errors == [], __import__("traceback").format_exception(errors[0]) if errors else ""
+    assert len(totals) == 1 and totals.pop() > 0
+    # The current generation and the one before it (searches that began before the swap).
+    assert len(list(Path(seeded.settings.index_dir).glob("gen-*"))) == 2
+
+
+def test_several_processes_write_and_every_note_lands(
+    seeded: Runtime, cli_env: dict[str, str]
+) -> None:
+    code = (
+        "import sys\n"
+        "from kb.config import Settings\n"
+        "from kb.notes import save_note\n"
+        "from kb.runtime import Runtime\n"
+        "from kb.schemas import NoteIn\n"
+        "r = Runtime.from_settings(Settings.from_env())\n"
+        "print('ready', flush=True)\n"
+        "for i in range(5):\n"
+        "    with r.uow() as uow:\n"
+        f"        save_note(uow, NoteIn(slug=f'p{{sys.argv[1]}}-{{i}}', talk='{TALK}',\n"
+        "                  title='T', body=f'Parallelnotiz {sys.argv[1]} {i}'), actor='x')\n"
+        "        uow.commit()\n"
+        "r.close()\n"
+    )
+    processes = []
+    for n in range(4):
+        p = subprocess.Popen(
+            [sys.executable, "-c", code, str(n)],
+            env={**os.environ, **cli_env},
+            stdout=subprocess.DEVNULL,
+        )
+        processes.append(p)
+    assert all(p.wait(timeout=120) == 0 for p in processes)
+    assert cli_search(cli_env, "Parallelnotiz")["total"] == 20
+    with seeded.uow() as uow:
+        seeded.search_index.catch_up(uow)
+    ids = set(seeded.search_index.engine.ids())
+    assert {f"note:p{n}-{i}" for n in range(4) for i in range(5)} <= ids
