@@ -3,7 +3,6 @@
 Built once per process by a boundary (CLI, web app, test); never at import time.
 """
 
-import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,13 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kb.config import Settings
 from kb.importing import ImportReport, import_paths
-from kb.search import SearchIndexService
+from kb.search import BackgroundIndexer, SearchIndexService
 from kb.unit_of_work import Change, CommitListener, UnitOfWork
 from kb.vocabulary import Vocabulary, load_vocabulary
 from models import make_engine, make_session_factory
 from search_index.engine import SearchEngine
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,16 +40,19 @@ class Runtime:
     def search_index(self) -> SearchIndexService:
         return SearchIndexService(SearchEngine(self.settings.index_dir), self.vocabulary)
 
+    @cached_property
+    def indexer(self) -> BackgroundIndexer:
+        return BackgroundIndexer(self.search_index, self.uow)
+
     def index_changes(self, changes: list[Change]) -> None:
-        """After a commit: bring the index up to date. Never fails the caller: the change is
-        committed and stays in the outbox, visible to searches, until a later catch-up."""
-        if not changes:
-            return
-        try:
-            with self.uow() as uow:
-                self.search_index.catch_up(uow)
-        except Exception:
-            log.exception("search index catch-up failed; the change stays pending")
+        """After a commit: let the background indexer bring the index up to date. Searches see
+        the change at once anyway (it is in the outbox, committed with it)."""
+        if changes:
+            self.indexer.notify()
+
+    def flush_index(self, timeout: float = 30.0) -> bool:
+        """Wait until the index has every change committed so far by this process."""
+        return self.indexer.flush(timeout) if "indexer" in self.__dict__ else True
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -89,6 +89,10 @@ class Runtime:
         return report
 
     def close(self) -> None:
+        """Finish writing the index (a process that stops earlier leaves it to the next one),
+        then let go of files and connections."""
+        if "indexer" in self.__dict__:
+            self.indexer.stop()
         if "search_index" in self.__dict__:
             self.search_index.engine.store.close()
         self.engine.dispose()

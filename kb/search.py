@@ -2,7 +2,8 @@
 rebuilds) and answers requests with every committed change visible at once."""
 
 import logging
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import delete, select
 
@@ -21,12 +22,12 @@ from search_index.documents import (
     SearchResults,
 )
 from search_index.engine import SearchEngine
-from search_index.store import apply_changes
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "FACETS",
+    "BackgroundIndexer",
     "QuerySyntaxError",
     "SearchHit",
     "SearchIndexService",
@@ -65,12 +66,12 @@ class SearchIndexService:
             self.rebuild(uow)
             return -1
         try:
-            with store.writer(timeout) as writer:
+            with store.writer(timeout) as batch:
                 # Read the outbox and the rows while holding the writer: no other process can
                 # then write an older state of the same entity after ours.
                 row_ids, changes = _pending(uow)
                 upserts, deletes = documents_for(uow, changes, self.vocabulary)
-                apply_changes(writer, upserts, deletes)
+                batch.apply(upserts, deletes)
         except IndexBusy:
             uow.rollback()
             return 0
@@ -122,3 +123,64 @@ class SearchIndexService:
         if not self.engine.store.is_current():
             return []
         return self.engine.similar(f"case:{slug}", "case", limit)
+
+
+class BackgroundIndexer:
+    """Brings the index up to date after commits, in a thread of its own, so that a save
+    returns as soon as the database has it: searches see the change at once through the
+    overlay, and the index catches up behind them. Whatever a stopped process leaves in the
+    outbox, the next one writes."""
+
+    def __init__(self, service: SearchIndexService, make_uow: Callable[[], UnitOfWork]) -> None:
+        self._service = service
+        self._make_uow = make_uow
+        self._wake = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def notify(self) -> None:
+        with self._lock:
+            self._idle.clear()
+            self._wake.set()
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="kb-search-indexer", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopping:
+            self._wake.wait(timeout=1.0)
+            if not self._wake.is_set():
+                continue
+            self._wake.clear()
+            try:
+                self._drain()
+            except Exception:
+                log.exception("search index catch-up failed; the changes stay pending")
+            if not self._wake.is_set():
+                self._idle.set()
+
+    def _drain(self) -> None:
+        """Catch up until nothing is pending, waiting for a busy writer a while."""
+        for _ in range(100):
+            with self._make_uow() as uow:
+                written = self._service.catch_up(uow, timeout=5.0)
+                if written == 0 and not _pending(uow)[1]:
+                    return
+            if self._stopping:
+                return
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every change notified so far is in the index (True) or time runs out."""
+        return self._idle.wait(timeout)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.flush(timeout)
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)

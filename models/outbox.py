@@ -11,6 +11,9 @@ from models.base import Base, UTCDateTime, utcnow
 
 class SearchOutbox(Base):
     __tablename__ = "search_outbox"
+    # Ids must never be reused (SQLite reuses the highest rowid after a delete): a drainer
+    # deletes the rows it indexed by id, and must not hit a newer row that took the same id.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_type: Mapped[str] = mapped_column(String(20))

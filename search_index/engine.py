@@ -1,6 +1,7 @@
 """Searching: parse, match, filter and count facets, rank or sort, page, highlight, suggest;
 and "similar cases". Reads the index (plus an overlay of pending changes), never writes it."""
 
+import os
 import re
 import threading
 from collections.abc import Iterable
@@ -91,7 +92,10 @@ class SearchEngine:
         cached = getattr(self._local, "overlay", None)
         if cached is not None and cached[0] == overlay:
             return cached[1]
-        ix = RamStorage().create_index(build_schema())
+        # A name of its own: Whoosh keeps a RAM index's temporary files in the system folder
+        # under the index name, and writers of other processes would delete each other's.
+        name = f"kb-overlay-{os.getpid()}-{threading.get_ident()}"
+        ix = RamStorage().create_index(build_schema(), indexname=name)
         writer = ix.writer()
         for doc in overlay.docs:
             writer.add_document(**to_fields(doc))
@@ -104,8 +108,16 @@ class SearchEngine:
 
     # --- searching --------------------------------------------------------------------------
 
-    def search(self, request: SearchRequest, overlay: Overlay | None = None) -> SearchResults:
-        """Run a request; raises QuerySyntaxError with a German message for unusable input."""
+    def search(
+        self,
+        request: SearchRequest,
+        overlay: Overlay | None = None,
+        *,
+        facets: bool = True,
+        snippets: bool = True,
+    ) -> SearchResults:
+        """Run a request; raises QuerySyntaxError with a German message for unusable input.
+        `facets` and `snippets` can be switched off (the benchmark measures their cost)."""
         if request.sort not in SORTS:
             raise QuerySyntaxError(f"Unbekannte Sortierung '{request.sort}' ({', '.join(SORTS)})")
         per_page = min(max(request.per_page, 1), MAX_PER_PAGE)
@@ -125,7 +137,8 @@ class SearchEngine:
         stale_ids = np.array([d for d in stale if d is not None], dtype=np.int64)
         if len(stale_ids):
             hits = hits[~np.isin(hits, stale_ids)]
-        final, counts = apply_filters(self._facet_table(searcher, generation), hits, filters)
+        table = self._facet_table(searcher, generation)
+        final, counts = apply_filters(table, hits, filters, count=facets)
 
         extra: list[tuple[Searcher, set[int] | None]] = []
         total = len(final)
@@ -133,7 +146,7 @@ class SearchEngine:
             ram = self._overlay_searcher(overlay)
             ram_hits = self._hit_ids(ram, query)
             ram_final, ram_counts = apply_filters(
-                FacetTable.from_reader(ram.reader()), ram_hits, filters
+                FacetTable.from_reader(ram.reader()), ram_hits, filters, count=facets
             )
             for facet, values in ram_counts.items():
                 for value, n in values.items():
@@ -144,7 +157,7 @@ class SearchEngine:
 
         main_filter = set(final.tolist()) if (filters or len(stale_ids)) else None
         hits_out = self._page(
-            [(searcher, main_filter), *extra], query, request.sort, page, per_page
+            [(searcher, main_filter), *extra], query, request.sort, page, per_page, snippets
         )
         suggestion = self.suggest(searcher, text) if total < FEW_HITS else None
         counts = {
@@ -161,6 +174,7 @@ class SearchEngine:
         sort: str,
         page: int,
         per_page: int,
+        snippets: bool = True,
     ) -> list[SearchHit]:
         """The requested page of hits, merged across the index and the overlay."""
         limit = page * per_page
@@ -188,15 +202,14 @@ class SearchEngine:
         if len(sources) > 1:
             candidates.sort(key=lambda c: c[0])
         chosen = candidates[(page - 1) * per_page : limit]
-        return [_to_hit(hit) for _, hit in chosen]
+        return [_to_hit(hit, snippets) for _, hit in chosen]
 
     # --- suggestions and similar documents --------------------------------------------------
 
     def suggest(self, searcher: Searcher, text: str) -> str | None:
         """ "Meinten Sie …?": replace each word that matches nothing by the closest indexed
         word (readable, with umlauts), if the corrected query finds something."""
-        # Whoosh's MultiCorrector mixes up (score, word) pairs; ask the fields one by one.
-        correctors = [searcher.corrector("body"), searcher.corrector("title")]
+        corrector = self.store.words_searcher().corrector("word")
         analyzer = searcher.schema["body"].analyzer
         changed = False
         out = []
@@ -208,15 +221,10 @@ class SearchEngine:
                 if terms and all(
                     searcher.doc_frequency(f, t) == 0
                     for t in terms
-                    for f in ("title", "body", "aliases", "people", "places", "parts")
+                    for f in ("title", "body", "aliases", "names", "parts")
                 ):
                     found = next(
-                        (
-                            hit
-                            for c in correctors
-                            for hit in c.suggest(word.lower(), limit=1, maxdist=2, prefix=1)
-                        ),
-                        None,
+                        iter(corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)), None
                     )
                     if found:
                         token = token.replace(word, found)
@@ -244,10 +252,9 @@ class SearchEngine:
             wq.Term("body", term, boost=weight)
             for term, weight in searcher.key_terms([docnum], "body", numterms=12)
         ]
-        analyzer = searcher.schema["instruments"].analyzer
+        analyzer = searcher.schema["names"].analyzer
         clauses += [
-            wq.Term("instruments", t.text, boost=2.0)
-            for t in analyzer(stored.get("instruments", ""))
+            wq.Term("names", t.text, boost=2.0) for t in analyzer(stored.get("instruments", ""))
         ]
         for facet, boost in (("governance", 1.0), ("scale", 0.5)):
             clauses += [
@@ -289,7 +296,7 @@ def _relevance(hit: Hit) -> float:
     return float(score or 0.0)
 
 
-def _to_hit(hit: Hit) -> SearchHit:
+def _to_hit(hit: Hit, with_snippet: bool = True) -> SearchHit:
     kind = hit["kind"]
     return SearchHit(
         kind=kind,
@@ -297,6 +304,6 @@ def _to_hit(hit: Hit) -> SearchHit:
         title=hit["title"],
         url=hit["url"],
         score=_relevance(hit),
-        snippet=snippet(hit),
+        snippet=snippet(hit) if with_snippet else "",
         id=hit["id"],
     )

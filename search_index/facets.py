@@ -68,7 +68,7 @@ class FacetTable:
 
 
 def apply_filters(
-    table: FacetTable, hits: DocIds, filters: dict[str, tuple[str, ...]]
+    table: FacetTable, hits: DocIds, filters: dict[str, tuple[str, ...]], count: bool = True
 ) -> tuple[DocIds, dict[str, dict[str, int]]]:
     """Filter the hits (values of one facet OR'ed, facets AND'ed) and count every facet.
 
@@ -79,8 +79,8 @@ def apply_filters(
     everything = np.ones(len(hits), dtype=np.bool_)
     for m in masks.values():
         everything &= m
-    counts = {}
-    for facet in FACETS:
+    counts: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+    for facet in FACETS if count else ():
         others = np.ones(len(hits), dtype=np.bool_)
         for f, m in masks.items():
             if f != facet:

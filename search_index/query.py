@@ -23,9 +23,7 @@ MAX_TERMS = 32
 FIELD_ALIASES = {
     "title": ["titel", "name"],
     "body": ["text"],
-    "people": ["person", "personen", "akteur", "akteure"],
-    "places": ["ort", "stadt"],
-    "instruments": ["instrument"],
+    "names": ["person", "personen", "akteur", "akteure", "ort", "stadt", "instrument"],
     "governance": ["typ", "governance-typ"],
     "scale": ["ebene", "massstab"],
     "size_class": ["groesse", "größe", "stadtgroesse"],
@@ -74,8 +72,17 @@ def _normalize_pattern(text: str) -> str:
     return german_normalize(text.lower()).translate(_FOLD)
 
 
+_POSITIONAL = frozenset(
+    name
+    for name, field in build_schema().items()
+    if field.format is not None and field.format.supports("positions")
+)
+
+
 def _rewrite(node: q.Query) -> q.Query:
-    """Make wildcards safe and German-aware."""
+    """Make wildcards safe and German-aware; phrases only where positions are indexed."""
+    if isinstance(node, q.Phrase) and node.fieldname not in _POSITIONAL:
+        return q.NullQuery
     if isinstance(node, q.Wildcard | q.Prefix):
         text = node.text
         field = node.fieldname

@@ -1,6 +1,11 @@
 """The index on disk: generations in folders, a `current` symlink swapped atomically after a
 rebuild, the single-writer lock with a timeout, and per-thread searchers that follow commits and
-swaps. Searching never waits for the writer."""
+swaps. Searching never waits for the writer.
+
+Each generation holds two Whoosh indexes: the documents, and `words`, the readable words of all
+texts for "Meinten Sie …?" (one small document per batch instead of a spelling posting per word
+and document, which cost a third of the rebuild time).
+"""
 
 import os
 import shutil
@@ -12,28 +17,25 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.fields import KEYWORD, Schema
 from whoosh.index import Index, LockError
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
+from search_index.analysis import spelling_words
 from search_index.documents import IndexBusy, SearchDocument
 from search_index.schema import SCHEMA_VERSION, build_schema
 
 CURRENT = "current"
 VERSION_FILE = "SCHEMA_VERSION"
+WORDS = "words"
+BUILD_PROCESSES = 2  # this machine's cores; the rebuild leaves one segment per process
 
 
 def to_fields(doc: SearchDocument) -> dict[str, Any]:
     """A document as Whoosh fields."""
-    texts = [
-        doc.title,
-        *doc.aliases,
-        *doc.people,
-        *doc.places,
-        *doc.instruments,
-        doc.body,
-        doc.context,
-    ]
+    names = "\n".join([*doc.people, *doc.places, *doc.instruments])
+    body = f"{doc.body}\n{doc.context}" if doc.context else doc.body
     return {
         "id": doc.id,
         "kind": doc.kind,
@@ -42,12 +44,10 @@ def to_fields(doc: SearchDocument) -> dict[str, Any]:
         "url": doc.url,
         "title": doc.title,
         "aliases": "\n".join(doc.aliases),
-        "people": "\n".join(doc.people),
-        "places": "\n".join(doc.places),
+        "names": names,
         "instruments": "\n".join(doc.instruments),
-        "body": doc.body,
-        "context": doc.context,
-        "parts": "\n".join(t for t in texts if t),
+        "body": body,
+        "parts": "\n".join(t for t in (doc.title, *doc.aliases, names, body) if t),
         "governance": ",".join(doc.governance),
         "scale": ",".join(doc.scale),
         "land": ",".join(doc.land),
@@ -58,16 +58,29 @@ def to_fields(doc: SearchDocument) -> dict[str, Any]:
     }
 
 
-def apply_changes(
-    writer: IndexWriter, upserts: Iterable[SearchDocument], deletes: Iterable[str]
-) -> None:
-    """Replace documents by id (all copies: Whoosh's update_document removes only one) and delete
-    the given ids."""
-    for doc_id in deletes:
-        writer.delete_by_term("id", doc_id)
-    for doc in upserts:
-        writer.delete_by_term("id", doc.id)
-        writer.add_document(**to_fields(doc))
+def _words_of(doc: SearchDocument) -> set[str]:
+    return spelling_words(" ".join([doc.title, *doc.aliases, doc.body]))
+
+
+def _words_schema() -> Schema:
+    return Schema(word=KEYWORD(lowercase=False))
+
+
+class Batch:
+    """Changes to write in one commit: documents replaced by id (every copy: Whoosh's
+    update_document removes only one) and ids deleted."""
+
+    def __init__(self, writer: IndexWriter) -> None:
+        self.writer = writer
+        self.words: set[str] = set()
+
+    def apply(self, upserts: Iterable[SearchDocument], deletes: Iterable[str]) -> None:
+        for doc_id in deletes:
+            self.writer.delete_by_term("id", doc_id)
+        for doc in upserts:
+            self.writer.delete_by_term("id", doc.id)
+            self.writer.add_document(**to_fields(doc))
+            self.words |= _words_of(doc)
 
 
 class IndexStore:
@@ -107,6 +120,7 @@ class IndexStore:
             version.exists()
             and version.read_text().strip() == str(SCHEMA_VERSION)
             and whoosh_index.exists_in(str(target))
+            and whoosh_index.exists_in(str(target / WORDS))
         )
         if ok:
             self._checked.add(target)
@@ -117,7 +131,8 @@ class IndexStore:
         path = self.root / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.time_ns()}"
         path.mkdir()
         whoosh_index.create_in(str(path), build_schema())
-        (path / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
+        (path / WORDS).mkdir()
+        whoosh_index.create_in(str(path / WORDS), _words_schema())
         return path
 
     def _swap(self, target: Path) -> None:
@@ -139,7 +154,9 @@ class IndexStore:
             shutil.rmtree(path, ignore_errors=True)
 
     def create_empty(self) -> None:
-        self._swap(self._new_generation())
+        target = self._new_generation()
+        (target / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
+        self._swap(target)
         self.prune()
 
     def open(self) -> Index:
@@ -151,8 +168,8 @@ class IndexStore:
     # --- writing ----------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, timeout: float) -> Iterator[IndexWriter]:
-        """The index writer of the current generation; raises IndexBusy after `timeout` seconds.
+    def writer(self, timeout: float) -> Iterator[Batch]:
+        """A batch on the current generation; raises IndexBusy after `timeout` seconds.
 
         After a swap, a writer of the old generation is useless: it is cancelled and the new
         generation is tried, so that nothing is written where no search will look.
@@ -170,18 +187,24 @@ class IndexStore:
             if self.current_dir() == target:
                 break
             w.cancel()
+        batch = Batch(w)
         try:
-            yield w
+            yield batch
         except BaseException:
             w.cancel()
             raise
-        else:
-            w.commit()
+        w.commit()
+        # Under the documents' lock, so the words index has a single writer too.
+        if batch.words:
+            words = whoosh_index.open_dir(str(target / WORDS)).writer(timeout=5.0, delay=0.05)
+            words.add_document(word=" ".join(sorted(batch.words)))
+            words.commit()
 
     @contextmanager
     def hold_writer(self, timeout: float) -> Iterator[None]:
-        """Hold the current generation's write lock (during a rebuild) without writing."""
-        if self.current_dir() is None:
+        """Hold the current generation's write lock (during a rebuild) without writing. An index
+        of an older schema is not touched (its pickled analyzers may not even load)."""
+        if not self.is_current():
             yield
             return
         try:
@@ -194,17 +217,27 @@ class IndexStore:
             w.cancel()
 
     def build(self, docs: Iterable[SearchDocument]) -> Path:
-        """Write every document into a fresh generation (not yet current)."""
+        """Write every document into a fresh generation (not yet current), on all cores."""
         target = self._new_generation()
-        w = whoosh_index.open_dir(str(target)).writer(limitmb=256)
+        w = whoosh_index.open_dir(str(target)).writer(
+            procs=BUILD_PROCESSES, multisegment=True, limitmb=128
+        )
+        words: set[str] = set()
         try:
             for doc in docs:
                 w.add_document(**to_fields(doc))
+                words |= _words_of(doc)
         except BaseException:
             w.cancel()
             shutil.rmtree(target, ignore_errors=True)
             raise
-        w.commit(optimize=True)
+        w.commit()
+        ww = whoosh_index.open_dir(str(target / WORDS)).writer()
+        ordered = sorted(words)
+        for i in range(0, len(ordered), 5000):
+            ww.add_document(word=" ".join(ordered[i : i + 5000]))
+        ww.commit()
+        (target / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
         return target
 
     def publish(self, target: Path) -> None:
@@ -219,28 +252,34 @@ class IndexStore:
     def searcher_and_folder(self) -> tuple[Path, Searcher]:
         """This thread's searcher, refreshed to the latest commit or generation (cheap when
         nothing changed: Whoosh reuses unchanged segments), and the generation it reads."""
-        target = self.current_dir()
-        if target is None:
-            raise FileNotFoundError(f"no search index in {self.root}")
-        cached: tuple[Path, Searcher] | None = getattr(self._local, "searcher", None)
-        if cached is None or cached[0] != target:
-            if cached is not None:
-                cached[1].close()
+        return self._cached("searcher", "")
+
+    def words_searcher(self) -> Searcher:
+        return self._cached("words", WORDS)[1]
+
+    def _cached(self, name: str, sub: str) -> tuple[Path, Searcher]:
+        for _ in range(3):
+            target = self.current_dir()
+            if target is None:
+                raise FileNotFoundError(f"no search index in {self.root}")
+            cached: tuple[Path, Searcher] | None = getattr(self._local, name, None)
             try:
-                searcher = whoosh_index.open_dir(str(target)).searcher()
+                if cached is None or cached[0] != target:
+                    if cached is not None:
+                        cached[1].close()
+                    searcher = whoosh_index.open_dir(str(target / sub)).searcher()
+                else:
+                    searcher = cached[1].refresh()
             except FileNotFoundError:
-                # Rebuilt twice while we opened it: take the newest.
-                target = self.current_dir()
-                if target is None:
-                    raise
-                searcher = whoosh_index.open_dir(str(target)).searcher()
-        else:
-            searcher = cached[1].refresh()
-        self._local.searcher = (target, searcher)
-        return target, searcher
+                setattr(self._local, name, None)
+                continue  # rebuilt and pruned while we opened it: take the newest
+            setattr(self._local, name, (target, searcher))
+            return target, searcher
+        raise FileNotFoundError(f"search index in {self.root} keeps changing")
 
     def close(self) -> None:
-        cached = getattr(self._local, "searcher", None)
-        if cached is not None:
-            cached[1].close()
-            self._local.searcher = None
+        for name in ("searcher", "words"):
+            cached = getattr(self._local, name, None)
+            if cached is not None:
+                cached[1].close()
+                setattr(self._local, name, None)

@@ -61,6 +61,7 @@ def test_a_saved_note_is_found_by_kb_search_when_the_save_returns(
     found = cli_search(cli_env, "Gemeinwohlbilanz")
     assert [h["url"] for h in found["hits"]] == [f"/talks/{TALK}#note-frische-notiz"]  # type: ignore[index]
     assert found["hits"][0]["slug"] == TALK  # type: ignore[index]
+    assert seeded.flush_index()
     assert pending(seeded) == 0
 
 
@@ -78,14 +79,14 @@ def test_a_saved_note_is_found_while_another_process_holds_the_index_writer(
     )
     try:
         save(seeded, "gesperrt", "Der Erbpachtvertrag kam zur Sprache.")
-        assert pending(seeded) == 1  # the writer was busy: the change waits in the outbox
+        assert not seeded.flush_index(timeout=1.0)  # the writer is busy: the indexer waits
+        assert pending(seeded) == 1  # and the change waits in the outbox
         found = cli_search(cli_env, "Erbpachtvertrag")
         assert found["total"] == 1
     finally:
         holder.kill()
         holder.communicate()
-    with seeded.uow() as uow:
-        assert seeded.search_index.catch_up(uow) == 1
+    assert seeded.flush_index()  # the writer is free again: the indexer catches up
     assert pending(seeded) == 0
     assert "note:gesperrt" in seeded.search_index.engine.ids()
 
@@ -182,6 +183,7 @@ def test_several_processes_write_and_every_note_lands(
     assert all(p.wait(timeout=120) == 0 for p in processes)
     assert cli_search(cli_env, "Parallelnotiz")["total"] == 20
     with seeded.uow() as uow:
-        seeded.search_index.catch_up(uow)
+        seeded.search_index.catch_up(uow)  # whatever the writers left when they stopped
+    assert pending(seeded) == 0
     ids = set(seeded.search_index.engine.ids())
     assert {f"note:p{n}-{i}" for n in range(4) for i in range(5)} <= ids

@@ -83,8 +83,6 @@ DOCS = [
 def engine(tmp_path: Path) -> SearchEngine:
     engine = SearchEngine(tmp_path / "index")
     engine.store.create_empty()
-    with engine.store.writer(timeout=1) as writer:
-        from search_index.store import apply_changes
-
-        apply_changes(writer, DOCS, [])
+    with engine.store.writer(timeout=1) as batch:
+        batch.apply(DOCS, [])
     return engine

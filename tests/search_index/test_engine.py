@@ -1,6 +1,5 @@
 from search_index.documents import Overlay, SearchDocument, SearchRequest
 from search_index.engine import SearchEngine
-from search_index.store import apply_changes
 
 
 def ids(results) -> list[str]:  # type: ignore[no-untyped-def]
@@ -103,8 +102,8 @@ def test_similar_cases_share_key_terms(engine: SearchEngine) -> None:
 
 
 def test_deleting_a_document_removes_it_from_hits_and_counts(engine: SearchEngine) -> None:
-    with engine.store.writer(timeout=1) as writer:
-        apply_changes(writer, [], ["case:werkstadt"])
+    with engine.store.writer(timeout=1) as batch:
+        batch.apply([], ["case:werkstadt"])
     results = engine.search(SearchRequest(""))
     assert results.total == 4
     assert results.facets["land"].get("brandenburg") is None

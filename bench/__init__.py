@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): a deterministic large catalogue, search against SQLite FTS5."""

@@ -1,0 +1,20 @@
+"""One fix to Whoosh (whoosh-reloaded 2.7.5 is no longer maintained): the per-document reader
+looks up field lengths for every posting it writes and, for fields that have no length column,
+asks the file system each time (one stat per posting: a third of a rebuild's time). Remember
+that the column is missing instead. Segments are immutable, so the answer never changes."""
+
+from whoosh.codec.whoosh3 import W3PerDocReader
+
+_MISSING = object()
+
+
+def _cached_reader(self, fieldname, column):  # type: ignore[no-untyped-def]
+    reader = self._readers.get(fieldname, _MISSING)
+    if reader is _MISSING:
+        reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        self._readers[fieldname] = reader
+    return reader
+
+
+def apply() -> None:
+    W3PerDocReader._cached_reader = _cached_reader
