@@ -12,25 +12,18 @@ from whoosh import query as wq
 from search_index.analysis import german_analyzer, parts_analyzer
 from search_index.documents import FACETS, SearchDocument
 from search_index.schema import TEXT_FIELDS
+from search_index.store import to_fields
 
-COLUMNS = list(TEXT_FIELDS)  # title, aliases, people, places, instruments, body, context, parts
+COLUMNS = list(TEXT_FIELDS)  # title, aliases, names, body, parts
 WEIGHTS = ", ".join(str(w) for w in TEXT_FIELDS.values())
 
 
 def analysed(doc: SearchDocument) -> list[str]:
+    """The document's field texts exactly as the Whoosh index gets them, as analysed tokens."""
     text, parts = german_analyzer(), parts_analyzer()
-    fields = {
-        "title": doc.title,
-        "aliases": "\n".join(doc.aliases),
-        "people": "\n".join(doc.people),
-        "places": "\n".join(doc.places),
-        "instruments": "\n".join(doc.instruments),
-        "body": doc.body,
-        "context": doc.context,
-    }
+    fields = to_fields(doc)
     out = [" ".join(t.text for t in text(fields[c])) for c in COLUMNS[:-1]]
-    everything = "\n".join(v for v in fields.values() if v)
-    out.append(" ".join(t.text for t in parts(everything)))
+    out.append(" ".join(t.text for t in parts(fields["parts"])))
     return out
 
 
@@ -113,7 +106,8 @@ class Fts5Searcher:
         con = self.con
         where = "WHERE fts MATCH ?" if match else ""
         args = (match,) if match else ()
-        snippet = ", snippet(fts, 5, '<mark>', '</mark>', '…', 24)" if snippets else ""
+        body = COLUMNS.index("body")
+        snippet = f", snippet(fts, {body}, '<mark>', '</mark>', '…', 24)" if snippets else ""
         rows = con.execute(
             f"SELECT rowid{snippet} FROM fts {where} ORDER BY bm25(fts, {WEIGHTS}) LIMIT 20", args
         ).fetchall()

@@ -10,6 +10,7 @@ import itertools
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -193,6 +194,9 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=25)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", type=Path, default=ROOT / "instance" / "bench")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the catalogue, index and FTS5 of a last run"
+    )
     parser.add_argument("--search-worker", choices=["whoosh", "fts5"])
     parser.add_argument("--write-worker", type=int)
     args = parser.parse_args()
@@ -204,43 +208,36 @@ def main() -> None:
         print(json.dumps(write_worker(folder, args.write_worker, args.saves)))
         return
 
-    import shutil
-
     from bench.catalogue import generate
     from bench.fts5 import build
     from kb.indexing import all_documents
 
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    docs = args.cases + args.notes + 200
     runtime = Runtime.from_settings(settings_for(folder))
     runtime.listeners.clear()
-    runtime.upgrade_schema()
-    t = time.perf_counter()
-    generate(runtime, args.cases, args.notes)
-    gen_s = time.perf_counter() - t
-    docs = args.cases + args.notes + 200
-    print(
-        f"catalogue: {args.cases} cases, 200 talks, {args.notes} notes in {gen_s:.1f} s", flush=True
-    )
-
-    t = time.perf_counter()
-    with runtime.uow() as uow:
-        indexed = runtime.search_index.rebuild(uow)
-    whoosh_s = time.perf_counter() - t
-    print(
-        f"whoosh rebuild: {indexed} docs in {whoosh_s:.1f} s = {indexed / whoosh_s:.0f} docs/s",
-        flush=True,
-    )
-    t = time.perf_counter()
-    with runtime.uow() as uow:
-        fts = build(folder / "fts5.sqlite3", all_documents(uow, runtime.vocabulary))
-    fts_s = time.perf_counter() - t
-    print(
-        f"fts5 build: {fts_s:.1f} s ({fts['analyse_s']:.1f} s analysis, "
-        f"{fts['insert_s']:.1f} s FTS5)",
-        flush=True,
-    )
+    if args.reuse and (folder / "results.json").exists():
+        previous = json.loads((folder / "results.json").read_text())["build"]
+        indexed, whoosh_s, fts = previous["indexed"], previous["whoosh_s"], previous["fts"]
+        fts_s = previous["fts_s"]
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        runtime.upgrade_schema()
+        t = time.perf_counter()
+        generate(runtime, args.cases, args.notes)
+        print(f"catalogue: {docs} documents in {time.perf_counter() - t:.1f} s", flush=True)
+        t = time.perf_counter()
+        with runtime.uow() as uow:
+            indexed = runtime.search_index.rebuild(uow)
+        whoosh_s = time.perf_counter() - t
+        print(f"whoosh rebuild: {indexed} docs in {whoosh_s:.1f} s", flush=True)
+        t = time.perf_counter()
+        with runtime.uow() as uow:
+            fts = build(folder / "fts5.sqlite3", all_documents(uow, runtime.vocabulary))
+        fts_s = time.perf_counter() - t
+        print(f"fts5 build: {fts_s:.1f} s", flush=True)
     runtime.close()
+    build_info = {"indexed": indexed, "whoosh_s": whoosh_s, "fts": fts, "fts_s": fts_s}
 
     w = run_worker("--search-worker", "whoosh", "--rounds", str(args.rounds), "--dir", str(folder))
     f = run_worker("--search-worker", "fts5", "--rounds", str(args.rounds), "--dir", str(folder))
@@ -304,7 +301,9 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     (folder / "results.md").write_text(report + "\n")
-    (folder / "results.json").write_text(json.dumps({"whoosh": w, "fts5": f, "writes": writes}))
+    (folder / "results.json").write_text(
+        json.dumps({"build": build_info, "whoosh": w, "fts5": f, "writes": writes})
+    )
 
 
 if __name__ == "__main__":

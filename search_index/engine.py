@@ -6,13 +6,13 @@ import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import MultifieldParser
-from whoosh.searching import Hit, Searcher
-from whoosh.sorting import FieldFacet, ScoreFacet
+from whoosh.searching import Searcher
 
 from search_index.analysis import transliterate
 from search_index.documents import (
@@ -24,8 +24,9 @@ from search_index.documents import (
     SearchRequest,
     SearchResults,
 )
-from search_index.facets import DocIds, FacetTable, apply_filters
-from search_index.highlight import prepare, snippet
+from search_index.executor import Executor, PostingCache, Scores
+from search_index.facets import DocIds, DocTable, apply_filters
+from search_index.highlight import snippet
 from search_index.query import clean, make_parser, parse
 from search_index.schema import build_schema
 from search_index.store import IndexStore, to_fields
@@ -40,8 +41,9 @@ class SearchEngine:
         self.store = IndexStore(root)
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._segment_tables: dict[tuple[str, str], FacetTable] = {}
-        self._tables: dict[tuple[object, ...], FacetTable] = {}
+        self._segment_tables: dict[tuple[str, str], DocTable] = {}
+        self._tables: dict[tuple[object, ...], DocTable] = {}
+        self._executor = Executor(PostingCache())
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -51,9 +53,9 @@ class SearchEngine:
             parser = self._local.parser = make_parser()
         return parser
 
-    def _facet_table(self, searcher: Searcher, generation: Path) -> FacetTable:
-        """The facet table of the searcher's index state; segments are read once and cached
-        (deletions do not change a segment's values, and deleted documents never match)."""
+    def _doc_table(self, searcher: Searcher, generation: Path) -> DocTable:
+        """The facet and sort table of the searcher's index state; segments are read once and
+        cached (deletions do not change a segment's values, and deleted documents never match)."""
         leaves = searcher.reader().leaf_readers()
         folder = str(generation)
         keys = tuple((str(r.segment().segment_id()), offset) for r, offset in leaves)
@@ -68,25 +70,20 @@ class SearchEngine:
             with self._lock:
                 seg = self._segment_tables.get(seg_key)
             if seg is None:
-                seg = FacetTable.from_reader(reader)
+                seg = DocTable.from_reader(reader)
                 with self._lock:
                     self._segment_tables[seg_key] = seg
             parts.append((seg, offset))
-        table = FacetTable.concat(parts, searcher.reader().doc_count_all())
+        table = DocTable.concat(parts, searcher.reader().doc_count_all())
         with self._lock:
             self._tables = {key: table}  # only the newest index state is worth keeping
             used = {(folder, s) for s, _ in keys}
             self._segment_tables = {k: v for k, v in self._segment_tables.items() if k in used}
         return table
 
-    @staticmethod
-    def _hit_ids(searcher: Searcher, query: wq.Query) -> DocIds:
-        """Every matching (not deleted) document number, without scoring."""
-        chunks = [
-            np.fromiter(query.docs(leaf), dtype=np.int64) + offset
-            for leaf, offset in searcher.leaf_searchers()
-        ]
-        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+    def _hit_ids(self, searcher: Searcher, query: wq.Query) -> DocIds:
+        """Every matching (not deleted) document number."""
+        return self._executor.run(searcher, query).matches.ids
 
     def _overlay_searcher(self, overlay: Overlay) -> Searcher:
         cached = getattr(self._local, "overlay", None)
@@ -132,33 +129,31 @@ class SearchEngine:
         overlay = overlay or Overlay()
 
         generation, searcher = self.store.searcher_and_folder()
-        hits = self._hit_ids(searcher, query)
+        found = self._executor.run(searcher, query)
+        ids, scores = found.matches.ids, found.matches.scores
         stale = [searcher.document_number(id=i) for i in overlay.stale]
         stale_ids = np.array([d for d in stale if d is not None], dtype=np.int64)
         if len(stale_ids):
-            hits = hits[~np.isin(hits, stale_ids)]
-        table = self._facet_table(searcher, generation)
-        final, counts = apply_filters(table, hits, filters, count=facets)
+            keep = ~np.isin(ids, stale_ids)
+            ids, scores = ids[keep], scores[keep]
+        table = self._doc_table(searcher, generation)
+        passed, counts = apply_filters(table, ids, filters, count=facets)
+        sources = [(searcher, table, ids[passed], scores[passed])]
 
-        extra: list[tuple[Searcher, set[int] | None]] = []
-        total = len(final)
         if overlay.docs:
             ram = self._overlay_searcher(overlay)
-            ram_hits = self._hit_ids(ram, query)
-            ram_final, ram_counts = apply_filters(
-                FacetTable.from_reader(ram.reader()), ram_hits, filters, count=facets
-            )
+            ram_found = self._executor.run(ram, query).matches
+            ram_table = DocTable.concat([(DocTable.from_reader(ram.reader()), 0)], 0)
+            ram_passed, ram_counts = apply_filters(ram_table, ram_found.ids, filters, count=facets)
             for facet, values in ram_counts.items():
                 for value, n in values.items():
                     counts[facet][value] = counts[facet].get(value, 0) + n
-            if len(ram_final):
-                total += len(ram_final)
-                extra.append((ram, set(ram_final.tolist())))
+            sources.append(
+                (ram, ram_table, ram_found.ids[ram_passed], ram_found.scores[ram_passed])
+            )
 
-        main_filter = set(final.tolist()) if (filters or len(stale_ids)) else None
-        hits_out = self._page(
-            [(searcher, main_filter), *extra], query, request.sort, page, per_page, snippets
-        )
+        total = sum(len(src[2]) for src in sources)
+        hits_out = self._page(sources, request.sort, page, per_page, found.terms, snippets)
         suggestion = self.suggest(searcher, text) if total < FEW_HITS else None
         counts = {
             f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()
@@ -169,40 +164,32 @@ class SearchEngine:
 
     def _page(
         self,
-        sources: list[tuple[Searcher, set[int] | None]],
-        query: wq.Query,
+        sources: list[tuple[Searcher, DocTable, DocIds, Scores]],
         sort: str,
         page: int,
         per_page: int,
+        terms: dict[str, set[str]],
         snippets: bool = True,
     ) -> list[SearchHit]:
         """The requested page of hits, merged across the index and the overlay."""
         limit = page * per_page
-        if sort == "date":
-            sortedby = [FieldFacet("date", reverse=True), ScoreFacet()]
-        elif sort == "name":
-            sortedby = [FieldFacet("name"), ScoreFacet()]
-        else:
-            sortedby = None
-        candidates: list[tuple[tuple[object, ...], Hit]] = []
-        for searcher, allowed in sources:
-            if allowed is not None and not allowed:
-                continue
-            results = searcher.search(query, limit=limit, filter=allowed, sortedby=sortedby)
-            prepare(results)
-            for hit in results:
-                score = _relevance(hit)
+        candidates: list[tuple[tuple[object, ...], Searcher, int, float]] = []
+        for searcher, table, ids, scores in sources:
+            for i in _top(table, ids, scores, sort, limit):
+                docnum, score = int(ids[i]), float(scores[i])
                 if sort == "date":
-                    key: tuple[object, ...] = (_desc(hit.get("date", "")), -score)
+                    key: tuple[object, ...] = (-int(table.date[docnum]), -score, docnum)
                 elif sort == "name":
-                    key = (hit.get("name", ""), -score)
+                    key = (str(table.name[docnum]), -score, docnum)
                 else:
-                    key = (-score,)
-                candidates.append((key, hit))
-        if len(sources) > 1:
-            candidates.sort(key=lambda c: c[0])
+                    key = (-score, docnum)
+                candidates.append((key, searcher, docnum, score))
+        candidates.sort(key=lambda c: c[0])
         chosen = candidates[(page - 1) * per_page : limit]
-        return [_to_hit(hit, snippets) for _, hit in chosen]
+        return [
+            _to_hit(searcher.stored_fields(docnum), score, terms, searcher.schema, snippets)
+            for _, searcher, docnum, score in chosen
+        ]
 
     # --- suggestions and similar documents --------------------------------------------------
 
@@ -223,8 +210,16 @@ class SearchEngine:
                     for t in terms
                     for f in ("title", "body", "aliases", "names", "parts")
                 ):
-                    found = next(
-                        iter(corrector.suggest(word.lower(), limit=1, maxdist=2, prefix=1)), None
+                    candidates = corrector.suggest(word.lower(), limit=5, maxdist=2, prefix=1)
+                    # Equally close words: the one most documents use is the likelier intent.
+                    found = max(
+                        candidates,
+                        key=lambda c: sum(
+                            searcher.doc_frequency(f, t.text)
+                            for t in analyzer(c, mode="query")
+                            for f in ("title", "body")
+                        ),
+                        default=None,
                     )
                     if found:
                         token = token.replace(word, found)
@@ -243,7 +238,7 @@ class SearchEngine:
     def similar(self, doc_id: str, kind: str = "case", limit: int = 5) -> list[SearchHit]:
         """Documents of `kind` most like `doc_id`: sharing its key words, its instruments and
         its governance type and scale."""
-        searcher = self.store.searcher()
+        generation, searcher = self.store.searcher_and_folder()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             return []
@@ -262,14 +257,11 @@ class SearchEngine:
             ]
         if not clauses:
             return []
-        results = searcher.search(
-            wq.Or(clauses),
-            limit=limit,
-            filter=wq.Term("kind", kind),
-            mask=wq.Term("id", doc_id),
-        )
-        prepare(results)
-        return [_to_hit(hit) for hit in results]
+        found = self._executor.run(searcher, wq.Or(clauses))
+        table = self._doc_table(searcher, generation)
+        keep = table.mask("kind", (kind,), found.matches.ids) & (found.matches.ids != docnum)
+        source = (searcher, table, found.matches.ids[keep], found.matches.scores[keep])
+        return self._page([source], "relevance", 1, limit, found.terms)
 
     def doc_count(self) -> int:
         return int(self.store.searcher().doc_count())
@@ -280,30 +272,47 @@ class SearchEngine:
         return [fields["id"] for fields in searcher.all_stored_fields()]
 
 
-def _desc(value: str) -> str:
-    """A key that sorts ISO dates newest first, unknown dates last."""
-    if not value:
-        return "\uffff"
-    return "".join(chr(0x10FFFF - ord(c)) if c.isdigit() else c for c in value)
+def _top(table: DocTable, ids: DocIds, scores: Scores, sort: str, k: int) -> list[int]:
+    """Positions (into ids) of the first k hits in the requested order."""
+    if not len(ids):
+        return []
+    if sort == "name":
+        keys = table.name_rank[ids]  # type: ignore[index]
+        order = np.argpartition(keys, min(k, len(keys)) - 1)[:k] if len(keys) > k else None
+        chosen = order if order is not None else np.arange(len(ids))
+        return [int(i) for i in chosen[np.argsort(keys[chosen], kind="stable")]]
+    if sort == "date":
+        dates = table.date[ids]
+        if len(ids) > k:
+            threshold = np.partition(dates, len(dates) - k)[len(dates) - k]
+            chosen = np.flatnonzero(dates >= threshold)
+        else:
+            chosen = np.arange(len(ids))
+        order = np.lexsort((ids[chosen], -scores[chosen], -dates[chosen]))
+        return [int(i) for i in chosen[order][:k]]
+    if len(ids) > k:
+        threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+        chosen = np.flatnonzero(scores >= threshold)
+    else:
+        chosen = np.arange(len(ids))
+    order = np.lexsort((ids[chosen], -scores[chosen]))
+    return [int(i) for i in chosen[order][:k]]
 
 
-def _relevance(hit: Hit) -> float:
-    """The relevance score; when sorted by a field, Whoosh's score is the sort key tuple whose
-    last part is the (negated) score of the ScoreFacet tie-break."""
-    score = hit.score
-    if isinstance(score, tuple):
-        return float(-score[-1]) if score and isinstance(score[-1], int | float) else 0.0
-    return float(score or 0.0)
-
-
-def _to_hit(hit: Hit, with_snippet: bool = True) -> SearchHit:
-    kind = hit["kind"]
+def _to_hit(
+    stored: dict[str, Any],
+    score: float,
+    terms: dict[str, set[str]],
+    schema: Any,
+    with_snippet: bool = True,
+) -> SearchHit:
+    kind = stored["kind"]
     return SearchHit(
         kind=kind,
-        slug=hit["parent"] if kind == "note" else hit["slug"],
-        title=hit["title"],
-        url=hit["url"],
-        score=_relevance(hit),
-        snippet=snippet(hit) if with_snippet else "",
-        id=hit["id"],
+        slug=stored["parent"] if kind == "note" else stored["slug"],
+        title=stored["title"],
+        url=stored["url"],
+        score=score,
+        snippet=snippet(stored, terms, schema) if with_snippet else "",
+        id=stored["id"],
     )

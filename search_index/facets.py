@@ -1,64 +1,88 @@
-"""Fast facet counting: per index segment, one boolean matrix per facet field (value x document),
-read once from the postings; counting a result set is then a few numpy operations instead of
-Whoosh's per-hit Python loop (about 20 µs a hit)."""
+"""Per-document values for counting and sorting: per index segment, one boolean matrix per facet
+field (value x document) read once from the postings, and the sort keys (date, name). Counting a
+result set is then a few numpy operations instead of Whoosh's per-hit Python loop (about 20 µs
+a hit)."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from search_index.documents import FACETS
+from search_index.executor import read_postings
 
 BoolMatrix = NDArray[np.bool_]
 DocIds = NDArray[np.int64]
 
 
+def _date_key(value: str) -> int:
+    """ "2022-04-14" -> 20220414, "2019" -> 20190000, "" -> -1 (unknown dates sort last)."""
+    digits = value.replace("-", "")
+    return int(digits.ljust(8, "0")) if digits.isdigit() else -1
+
+
 @dataclass
-class FacetTable:
-    """Facet values of every document of one reader (segment or whole index), by docnum."""
+class DocTable:
+    """Facet values and sort keys of every document of one reader, by document number."""
 
     values: dict[str, list[str]]
     matrix: dict[str, BoolMatrix]  # facet -> (len(values), doc_count_all)
+    date: NDArray[np.int64]
+    name: NDArray[np.object_]
+    name_rank: NDArray[np.int64] | None = None
 
     @classmethod
-    def from_reader(cls, reader: object) -> "FacetTable":
-        size = reader.doc_count_all()  # type: ignore[attr-defined]
+    def from_reader(cls, reader: Any) -> "DocTable":
+        size = reader.doc_count_all()
         values: dict[str, list[str]] = {}
         matrix: dict[str, BoolMatrix] = {}
         for facet in FACETS:
-            terms = sorted(reader.field_terms(facet))  # type: ignore[attr-defined]
+            terms = sorted(reader.field_terms(facet))
             values[facet] = terms
             m = np.zeros((len(terms), size), dtype=np.bool_)
             for i, term in enumerate(terms):
-                postings = reader.postings(facet, term)  # type: ignore[attr-defined]
-                m[i, np.fromiter(postings.all_ids(), dtype=np.int64)] = True
+                ids, _ = read_postings(reader, facet, term.encode("utf-8"))
+                m[i, ids] = True
             matrix[facet] = m
-        return cls(values, matrix)
+        dates = reader.column_reader("date")
+        names = reader.column_reader("name")
+        date = np.fromiter((_date_key(_text(v)) for v in dates), dtype=np.int64, count=size)
+        name = np.array([_text(v) for v in names], dtype=object)
+        return cls(values, matrix, date, name)
 
     @classmethod
-    def concat(cls, parts: list[tuple["FacetTable", int]], size: int) -> "FacetTable":
+    def concat(cls, parts: list[tuple["DocTable", int]], size: int) -> "DocTable":
         """Join segment tables (each with its docnum offset) into one for the whole index."""
         if len(parts) == 1 and parts[0][1] == 0:
-            return parts[0][0]
-        values = {f: sorted({v for t, _ in parts for v in t.values[f]}) for f in FACETS}
-        matrix = {}
-        for facet in FACETS:
-            index = {v: i for i, v in enumerate(values[facet])}
-            m = np.zeros((len(values[facet]), size), dtype=np.bool_)
-            for table, offset in parts:
-                rows = [index[v] for v in table.values[facet]]
-                sub = table.matrix[facet]
-                m[rows, offset : offset + sub.shape[1]] = sub
-            matrix[facet] = m
-        return cls(values, matrix)
+            table = parts[0][0]
+        else:
+            values = {f: sorted({v for t, _ in parts for v in t.values[f]}) for f in FACETS}
+            matrix = {}
+            for facet in FACETS:
+                index = {v: i for i, v in enumerate(values[facet])}
+                m = np.zeros((len(values[facet]), size), dtype=np.bool_)
+                for part, offset in parts:
+                    rows = [index[v] for v in part.values[facet]]
+                    sub = part.matrix[facet]
+                    m[rows, offset : offset + sub.shape[1]] = sub
+                matrix[facet] = m
+            date = np.concatenate([t.date for t, _ in parts])
+            name = np.concatenate([t.name for t, _ in parts])
+            table = cls(values, matrix, date, name)
+        if table.name_rank is None:
+            order = np.argsort(table.name, kind="stable")
+            rank = np.empty(len(order), dtype=np.int64)
+            rank[order] = np.arange(len(order))
+            table.name_rank = rank
+        return table
 
     def mask(self, facet: str, wanted: tuple[str, ...], hits: DocIds) -> NDArray[np.bool_]:
         """For each hit: does it carry one of the wanted values of `facet`?"""
-        rows = [i for i, v in enumerate(self.values[facet]) if v in wanted]
-        if not rows:
+        rows = np.array([i for i, v in enumerate(self.values[facet]) if v in wanted], np.int64)
+        if not len(rows):
             return np.zeros(len(hits), dtype=np.bool_)
-        picked = self.matrix[facet][np.ix_(np.array(rows, dtype=np.int64), hits)]
-        return np.asarray(picked.any(axis=0))
+        return np.asarray(self.matrix[facet][np.ix_(rows, hits)].any(axis=0))
 
     def counts(self, facet: str, hits: DocIds) -> dict[str, int]:
         if len(hits) == 0:
@@ -67,10 +91,15 @@ class FacetTable:
         return {v: int(n) for v, n in zip(self.values[facet], sums, strict=True) if n}
 
 
+def _text(value: object) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value or "")
+
+
 def apply_filters(
-    table: FacetTable, hits: DocIds, filters: dict[str, tuple[str, ...]], count: bool = True
-) -> tuple[DocIds, dict[str, dict[str, int]]]:
-    """Filter the hits (values of one facet OR'ed, facets AND'ed) and count every facet.
+    table: DocTable, hits: DocIds, filters: dict[str, tuple[str, ...]], count: bool = True
+) -> tuple[NDArray[np.bool_], dict[str, dict[str, int]]]:
+    """Which hits pass the filters (values of one facet OR'ed, facets AND'ed), and the count of
+    every facet's values.
 
     A facet's counts leave out that facet's own filter, so each count says how many hits there
     would be with that value chosen (or added to the choice) while the other filters stay.
@@ -86,4 +115,4 @@ def apply_filters(
             if f != facet:
                 others &= m
         counts[facet] = table.counts(facet, hits[others])
-    return hits[everything], counts
+    return everything, counts

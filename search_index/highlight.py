@@ -3,8 +3,7 @@
 from html import escape
 from typing import Any
 
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text
-from whoosh.searching import Hit, Results
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
 
 from search_index.schema import SNIPPET_FIELDS
 
@@ -21,23 +20,39 @@ class MarkFormatter(HtmlFormatter):
         return f"<mark>{escape(get_text(text, token, replace), quote=False)}</mark>"
 
 
-def prepare(results: Results) -> None:
-    results.fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-    results.fragmenter.charlimit = None  # long notes: look past the first 32 KiB too
-    results.formatter = MarkFormatter()
+_FORMATTER = MarkFormatter()
 
 
-def snippet(hit: Hit) -> str:
-    """The first field (in SNIPPET_FIELDS order) with a match; matches inside compounds are
-    found through the `parts` field; without any match, the start of the body."""
+def _fragmenter() -> ContextFragmenter:
+    fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+    fragmenter.charlimit = None  # long notes: look past the first 32 KiB too
+    return fragmenter
+
+
+def snippet(stored: dict[str, Any], terms: dict[str, set[str]], schema: Any) -> str:
+    """The first stored field (in SNIPPET_FIELDS order) where a searched term occurs; a match
+    inside a compound (found through the `parts` field) marks the whole compound; without any
+    match, the start of the body."""
     for field in SNIPPET_FIELDS:
-        text = hit.get(field)
+        text = stored.get(field)
         if not text:
             continue
-        marked = hit.highlights(field, top=2) or hit.highlights("parts", text=text, top=2)
-        if marked:
-            return " ".join(str(marked).split())
-    text = hit.get("body") or hit.get("title") or ""
+        for source in (field, "parts"):
+            wanted = terms.get(source)
+            if not wanted:
+                continue
+            marked = highlight(
+                text,
+                frozenset(wanted),
+                schema[source].analyzer,
+                _fragmenter(),
+                _FORMATTER,
+                top=2,
+                mode="index",
+            )
+            if marked:
+                return " ".join(str(marked).split())
+    text = stored.get("body") or stored.get("title") or ""
     short = text[:SNIPPET_CHARS].rsplit(" ", 1)[0] if len(text) > SNIPPET_CHARS else text
     return escape(
         " ".join(short.split()) + (" …" if len(text) > SNIPPET_CHARS else ""), quote=False
