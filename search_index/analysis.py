@@ -186,6 +186,37 @@ class GermanPartsTokenizer(_GermanTokenizer):
         return part_forms(word)
 
 
+PAIR_BREAK = "\x1e"  # between fields: no word pair spans it
+
+
+class GermanPairsTokenizer(Tokenizer):
+    """Each two neighbouring words (as indexed terms, stop words left out like for positions),
+    joined by a space: a phrase of two words is then one term lookup instead of a position
+    check in every document that has both words."""
+
+    def __eq__(self, other: object) -> bool:
+        return other is not None and self.__class__ is other.__class__
+
+    def __call__(self, value: str, mode: str = "", **kwargs: Any) -> Any:
+        t = Token(mode=mode, **{k: v for k, v in kwargs.items() if k in ("removestops",)})
+        for part in value.split(PAIR_BREAK):
+            previous = None
+            for m in _WORD.finditer(part):
+                form = index_form(m.group().lower())
+                if form is None:
+                    continue
+                if previous is not None:
+                    t.text = f"{previous} {form}"
+                    t.boost = 1.0
+                    t.stopped = False
+                    yield t
+                previous = form
+
+
+def pair_term(first: str, second: str) -> str:
+    return f"{first} {second}"
+
+
 class TransliterationFilter(Filter):
     def __eq__(self, other: object) -> bool:
         return other is not None and self.__class__ is other.__class__
@@ -202,6 +233,10 @@ def german_analyzer() -> GermanTokenizer:
 
 def parts_analyzer() -> GermanPartsTokenizer:
     return GermanPartsTokenizer()
+
+
+def pairs_analyzer() -> GermanPairsTokenizer:
+    return GermanPairsTokenizer()
 
 
 def keyword_analyzer() -> Any:

@@ -23,13 +23,16 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
 
+from search_index.analysis import pair_term
+
 Ids = NDArray[np.int64]
 Scores = NDArray[np.float64]
+Postings = tuple[NDArray[np.int32], NDArray[np.float32]]
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 MAX_EXPANSION = 2000  # terms a prefix or wildcard may expand to
 _BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float64)
-_CACHE_POSTINGS = 8_000_000  # about 64 MB of cached ids and weights
+_CACHE_POSTINGS = 6_000_000  # about 48 MB of cached ids (int32) and weights (float32)
 
 
 @dataclass
@@ -59,19 +62,17 @@ class PostingCache:
     def __init__(self, budget: int = _CACHE_POSTINGS) -> None:
         self._budget = budget
         self._size = 0
-        self._items: OrderedDict[tuple[str, str, bytes], tuple[Ids, NDArray[np.float32]]] = (
-            OrderedDict()
-        )
+        self._items: OrderedDict[tuple[str, str, bytes], Postings] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, bytes]) -> tuple[Ids, NDArray[np.float32]] | None:
+    def get(self, key: tuple[str, str, bytes]) -> Postings | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
             return item
 
-    def put(self, key: tuple[str, str, bytes], item: tuple[Ids, NDArray[np.float32]]) -> None:
+    def put(self, key: tuple[str, str, bytes], item: Postings) -> None:
         with self._lock:
             if key in self._items:
                 return
@@ -82,14 +83,17 @@ class PostingCache:
                 self._size -= len(ids)
 
 
-def read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[Ids, NDArray[np.float32]]:
-    """All postings of a term in one segment (deleted documents included) as arrays."""
+def read_postings(
+    reader: Any, fieldname: str, btext: bytes
+) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+    """All postings of a term in one segment (deleted documents included) as arrays (int32
+    document numbers: half the memory of the cache)."""
     try:
         matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
     except TermNotFound:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     if isinstance(matcher, ListMatcher):
-        ids = np.asarray(matcher._ids, dtype=np.int64)
+        ids = np.asarray(matcher._ids, dtype=np.int32)
         weights = matcher._weights
         w = np.ones(len(ids), np.float32) if weights is None else np.asarray(weights, np.float32)
         return ids, w
@@ -99,14 +103,14 @@ def read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[Ids, NDArr
             ids_list.append(matcher.id())
             weights_list.append(matcher.weight())
             matcher.next()
-        return np.array(ids_list, dtype=np.int64), np.array(weights_list, dtype=np.float32)
+        return np.array(ids_list, dtype=np.int32), np.array(weights_list, dtype=np.float32)
     id_blocks, weight_blocks = [], []
     m = matcher
     while True:
         m._read_data()
         ids, weights = m._data[0], m._data[1]
-        block = np.asarray(ids, dtype=np.int64)
-        id_blocks.append(block if m._byteids else np.cumsum(block))
+        block = np.asarray(ids, dtype=np.int32)
+        id_blocks.append(block if m._byteids else np.cumsum(block, dtype=np.int32))
         if weights is None:
             weight_blocks.append(np.ones(m._blocklength, dtype=np.float32))
         elif isinstance(weights, float):
@@ -142,11 +146,10 @@ class Executor:
         self._lock = threading.Lock()
 
     def _segment_key(self, reader: Any) -> str:
-        return f"{id(reader.storage)}:{reader.segment().segment_id()}"
+        # Segment ids are random per segment and segments never change: a safe cache key.
+        return str(reader.segment().segment_id())
 
-    def _postings(
-        self, reader: Any, fieldname: str, btext: bytes
-    ) -> tuple[Ids, NDArray[np.float32]]:
+    def _postings(self, reader: Any, fieldname: str, btext: bytes) -> Postings:
         key = (self._segment_key(reader), fieldname, btext)
         item = self._cache.get(key)
         if item is None:
@@ -244,7 +247,7 @@ class Executor:
                 scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
             else:
                 scores = weights.astype(np.float64)
-            id_chunks.append(ids + offset)
+            id_chunks.append(ids.astype(np.int64) + offset)
             score_chunks.append(scores * boost)
         if not id_chunks:
             return Matches.empty()
@@ -262,12 +265,23 @@ class Executor:
         return Matches(ids, np.ones(len(ids), dtype=np.float64))
 
     def _phrase(self, s: Searcher, node: wq.Phrase, terms: dict[str, set[str]]) -> Matches:
-        """Documents with all the words (arrays), then their positions checked by Whoosh for
-        those candidates only; scored like the words together."""
+        """Documents with all the words and all their neighbouring pairs (the `pairs` field);
+        two words next to each other are then certain, longer phrases (or a slop) are checked
+        by Whoosh for those candidates only. Scored like the words together."""
         words = [self._term(s, node.fieldname, w, node.boost, terms) for w in node.words]
         candidates = _intersection(words, 1.0)
         if len(candidates.ids) == 0 or len(node.words) < 2:
             return candidates
+        if "pairs" in s.schema:
+            pairs = [
+                self._term(s, "pairs", pair_term(a, b), 1.0, {})
+                for a, b in zip(node.words, node.words[1:], strict=False)
+            ]
+            having = _intersection(pairs, 1.0).ids
+            keep = np.isin(candidates.ids, having, assume_unique=True)
+            candidates = Matches(candidates.ids[keep], candidates.scores[keep])
+            if (len(node.words) == 2 and node.slop == 1) or not len(candidates.ids):
+                return candidates
         confirmed = self._whoosh(s, node, allow=candidates.ids).ids
         keep = np.isin(candidates.ids, confirmed, assume_unique=True)
         return Matches(candidates.ids[keep], candidates.scores[keep])

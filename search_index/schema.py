@@ -4,9 +4,14 @@ then rebuilt from the database."""
 
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from search_index.analysis import german_analyzer, keyword_analyzer, parts_analyzer
+from search_index.analysis import (
+    german_analyzer,
+    keyword_analyzer,
+    pairs_analyzer,
+    parts_analyzer,
+)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Text fields searched by default, with their weights. Few fields on purpose: every field
 # multiplies the matchers Whoosh builds per query word (measured: 8 fields cost 1.6x of 5).
@@ -41,6 +46,8 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=text, stored=True, field_boost=TEXT_FIELDS["body"]),
         # Parts carry no positions: a phrase is matched on the words as written.
         parts=TEXT(analyzer=parts_analyzer(), phrase=False, field_boost=TEXT_FIELDS["parts"]),
+        # Neighbouring word pairs, for fast phrases; never searched by default.
+        pairs=TEXT(analyzer=pairs_analyzer(), phrase=False),
         governance=facet(),
         scale=facet(),
         land=facet(),

@@ -22,7 +22,7 @@ from whoosh.index import Index, LockError
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
-from search_index.analysis import spelling_words
+from search_index.analysis import PAIR_BREAK, spelling_words
 from search_index.documents import IndexBusy, SearchDocument
 from search_index.schema import SCHEMA_VERSION, build_schema
 
@@ -48,6 +48,7 @@ def to_fields(doc: SearchDocument) -> dict[str, Any]:
         "instruments": "\n".join(doc.instruments),
         "body": body,
         "parts": "\n".join(t for t in (doc.title, *doc.aliases, names, body) if t),
+        "pairs": PAIR_BREAK.join(t for t in (doc.title, *doc.aliases, names, body) if t),
         "governance": ",".join(doc.governance),
         "scale": ",".join(doc.scale),
         "land": ",".join(doc.land),
