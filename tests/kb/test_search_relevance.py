@@ -91,3 +91,12 @@ def test_expected_item_is_in_the_top_three(
         results = runtime.search_index.search(uow, SearchRequest(query, per_page=3))
     top = [f"{h.kind}:{h.slug}" for h in results.hits]
     assert expected in top, f"{query!r} ({why}): {top}"
+
+
+def test_similar_cases_of_a_district_office_are_other_offices(runtime: Runtime) -> None:
+    similar = [h.slug for h in runtime.search_index.similar_cases("pankow-beteiligt-berlin")]
+    assert "pankow-beteiligt-berlin" not in similar
+    assert {
+        "buero-buergerbeteiligung-berlin-mitte",
+        "anlaufstelle-buergerbeteiligung-berlin-lichtenberg",
+    } & set(similar[:3])
