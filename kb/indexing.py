@@ -2,6 +2,7 @@
 entity's change touches (a case's name appears in its talks and their notes)."""
 
 from collections.abc import Iterable, Iterator
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -42,12 +43,28 @@ def case_document(case: Case, vocabulary: Vocabulary, talks: list[Talk]) -> Sear
     )
 
 
-def _values(cases: list[Case], attr: str) -> tuple[str, ...]:
-    """The distinct values of a case attribute, for the facets of talks and notes."""
-    return tuple(sorted({v for c in cases if (v := getattr(c, attr))}))
+class _CaseFacets(TypedDict):
+    governance: tuple[str, ...]
+    scale: tuple[str, ...]
+    land: tuple[str, ...]
+    size_class: tuple[str, ...]
 
 
-def talk_document(talk: Talk, vocabulary: Vocabulary) -> SearchDocument:
+def _case_facets(cases: list[Case]) -> _CaseFacets:
+    """A talk's or note's facets: the values of the cases presented."""
+
+    def values(attr: str) -> tuple[str, ...]:
+        return tuple(sorted({v for c in cases if (v := getattr(c, attr))}))
+
+    return _CaseFacets(
+        governance=values("governance_type"),
+        scale=values("scale"),
+        land=values("land"),
+        size_class=values("size_class"),
+    )
+
+
+def talk_document(talk: Talk) -> SearchDocument:
     cases = [p.case for p in talk.presented if p.case.deleted_at is None]
     return SearchDocument(
         kind="talk",
@@ -61,14 +78,11 @@ def talk_document(talk: Talk, vocabulary: Vocabulary) -> SearchDocument:
         context="\n".join([talk.series.title, *(c.name for c in cases)]),
         date=talk.date.isoformat(),
         year=(str(talk.date.year),),
-        governance=_values(cases, "governance_type"),
-        scale=_values(cases, "scale"),
-        land=_values(cases, "land"),
-        size_class=_values(cases, "size_class"),
+        **_case_facets(cases),
     )
 
 
-def note_document(note: Note, vocabulary: Vocabulary) -> SearchDocument:
+def note_document(note: Note) -> SearchDocument:
     talk = note.talk
     cases = [p.case for p in talk.presented if p.case.deleted_at is None]
     when = note.created or talk.date
@@ -83,10 +97,7 @@ def note_document(note: Note, vocabulary: Vocabulary) -> SearchDocument:
         parent=talk.slug,
         date=when.isoformat(),
         year=(str(when.year),),
-        governance=_values(cases, "governance_type"),
-        scale=_values(cases, "scale"),
-        land=_values(cases, "land"),
-        size_class=_values(cases, "size_class"),
+        **_case_facets(cases),
     )
 
 
@@ -155,7 +166,7 @@ def documents_for(
     )
     for talk in talks:
         if talk.deleted_at is None:
-            upserts.append(talk_document(talk, vocabulary))
+            upserts.append(talk_document(talk))
         else:
             deletes.append(f"talk:{talk.slug}")
     notes = (
@@ -169,7 +180,7 @@ def documents_for(
     )
     for note in notes:
         if note.deleted_at is None and note.talk.deleted_at is None:
-            upserts.append(note_document(note, vocabulary))
+            upserts.append(note_document(note))
         else:
             deletes.append(f"note:{note.slug}")
     return upserts, deletes
@@ -188,7 +199,7 @@ def all_documents(uow: UnitOfWork, vocabulary: Vocabulary) -> Iterator[SearchDoc
     for case in session.scalars(cases):
         yield case_document(case, vocabulary, presenting.get(case.id, []))
     for talk in session.scalars(select(Talk).where(Talk.deleted_at.is_(None)).options(*_TALK_LOAD)):
-        yield talk_document(talk, vocabulary)
+        yield talk_document(talk)
     notes = (
         select(Note)
         .join(Talk, Talk.id == Note.talk_id)
@@ -197,4 +208,4 @@ def all_documents(uow: UnitOfWork, vocabulary: Vocabulary) -> Iterator[SearchDoc
         .execution_options(yield_per=1000)
     )
     for note in session.scalars(notes):
-        yield note_document(note, vocabulary)
+        yield note_document(note)
