@@ -78,6 +78,9 @@ class Runtime:
                 uow, [self.settings.seed_dir], self.vocabulary, actor="seed", policy="seed"
             )
             uow.commit()
+        # The seed's commit woke the background indexer; let it finish before checking, so that
+        # two threads do not both build the first index.
+        self.flush_index(timeout=600)
         with self.uow() as uow:
             self.search_index.catch_up(uow, timeout=10)
         return report
