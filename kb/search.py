@@ -35,7 +35,7 @@ __all__ = [
     "SearchResults",
 ]
 
-CATCH_UP_TIMEOUT = 0.5  # seconds a save waits for the index writer before leaving it for later
+CATCH_UP_TIMEOUT = 0.5  # seconds a direct catch-up waits for the writer before leaving it
 REBUILD_LOCK_TIMEOUT = 60.0
 
 

@@ -112,11 +112,18 @@ def spelling_words(text: str) -> set[str]:
     }
 
 
-class _GermanTokenizer(Tokenizer):
-    """Shared word loop: positions count kept words only (like StopFilter's renumbering)."""
+class GermanTokenizer(Tokenizer):
+    """Words as written: stemmed, folded terms; for the spelling field (no_morph) the lowercase
+    words themselves, umlauts kept, so that suggestions are readable. Positions count kept
+    words only (like StopFilter's renumbering); subclasses change `forms`."""
+
+    is_morph = True  # its terms are transformed words (Whoosh asks, e.g. for spelling)
 
     def forms(self, word: str, mode: str, no_morph: bool) -> tuple[str, ...]:
-        raise NotImplementedError
+        if no_morph:
+            return () if word in _STOP else (word,)
+        form = index_form(word)
+        return () if form is None else (form,)
 
     def __call__(
         self,
@@ -161,23 +168,12 @@ class _GermanTokenizer(Tokenizer):
             pos += 1
 
 
-class GermanTokenizer(_GermanTokenizer):
-    """Words as written: stemmed, folded terms; for the spelling field (no_morph) the lowercase
-    words themselves, umlauts kept, so that suggestions are readable."""
-
-    is_morph = True  # its terms are transformed words (Whoosh asks, e.g. for spelling)
-
-    def forms(self, word: str, mode: str, no_morph: bool) -> tuple[str, ...]:
-        if no_morph:
-            return () if word in _STOP else (word,)
-        form = index_form(word)
-        return () if form is None else (form,)
-
-
-class GermanPartsTokenizer(_GermanTokenizer):
+class GermanPartsTokenizer(GermanTokenizer):
     """Only the known parts of compounds, for the separate, lower-weighted `parts` field, so
     that a document with the word itself ranks above one that has it inside a compound. A query
     is not split: "Beteiligung" looks for the part `beteil`."""
+
+    is_morph = False
 
     def forms(self, word: str, mode: str, no_morph: bool) -> tuple[str, ...]:
         if mode == "query":

@@ -28,7 +28,7 @@ from search_index.executor import Executor, PostingCache, Scores
 from search_index.facets import DocIds, DocTable, apply_filters
 from search_index.highlight import snippet
 from search_index.query import clean, make_parser, parse
-from search_index.schema import build_schema
+from search_index.schema import TEXT_FIELDS, build_schema
 from search_index.store import IndexStore, to_fields
 
 FEW_HITS = 3  # below this many hits, offer a "Meinten Sie …?" suggestion
@@ -206,9 +206,7 @@ class SearchEngine:
             if plain and len(word) > 2:
                 terms = [t.text for t in analyzer(word, mode="query")]
                 if terms and all(
-                    searcher.doc_frequency(f, t) == 0
-                    for t in terms
-                    for f in ("title", "body", "aliases", "names", "parts")
+                    searcher.doc_frequency(f, t) == 0 for t in terms for f in TEXT_FIELDS
                 ):
                     candidates = corrector.suggest(word.lower(), limit=5, maxdist=2, prefix=1)
                     # Equally close words: the one most documents use is the likelier intent.
@@ -262,9 +260,6 @@ class SearchEngine:
         keep = table.mask("kind", (kind,), found.matches.ids) & (found.matches.ids != docnum)
         source = (searcher, table, found.matches.ids[keep], found.matches.scores[keep])
         return self._page([source], "relevance", 1, limit, found.terms)
-
-    def doc_count(self) -> int:
-        return int(self.store.searcher().doc_count())
 
     def ids(self) -> Iterable[str]:
         """Every indexed id (for consistency checks)."""
