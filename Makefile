@@ -35,7 +35,7 @@ bench: $(STAMP) ## benchmark search on a generated catalogue (10,000 cases, 100,
 lint: $(STAMP) ## ruff, import contracts and mypy
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy kb models search_index
+	$(BIN)/mypy kb models search_index webapp
 
 format: $(STAMP) ## format the code with ruff
 	$(BIN)/ruff format .

@@ -20,6 +20,8 @@ from models import (
     Funding,
     Instrument,
     KeyDate,
+    Talk,
+    TalkCase,
 )
 
 CASE_LOAD = (
@@ -184,3 +186,27 @@ def save_case(
         user_id=user_id,
     )
     return case, True
+
+
+def talks_presenting(uow: UnitOfWork, case: Case) -> list[Talk]:
+    """The talks (not deleted) at which the case was presented, in date order."""
+    return list(
+        uow.session.scalars(
+            select(Talk)
+            .join(TalkCase)
+            .where(TalkCase.case_id == case.id, Talk.deleted_at.is_(None))
+            .options(selectinload(Talk.series))
+            .order_by(Talk.date, Talk.slug)
+        )
+    )
+
+
+def list_cases_by_ids(uow: UnitOfWork, ids: list[int]) -> list[Case]:
+    """The given cases, fully loaded, in the order of `ids` (a filtered, sorted set)."""
+    found: dict[int, Case] = {}
+    # In chunks: SQLite limits the number of bound parameters in one statement.
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        stmt = select(Case).where(Case.id.in_(chunk)).options(*CASE_LOAD)
+        found.update((c.id, c) for c in uow.session.scalars(stmt))
+    return [found[i] for i in ids if i in found]

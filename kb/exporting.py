@@ -1,6 +1,7 @@
 """Exporting the whole catalogue as YAML/Markdown files (re-importable), JSON or CSV."""
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any, Literal
@@ -76,6 +77,84 @@ def _export_files(
     return written
 
 
+CASE_CSV_HEADER = [
+    "slug",
+    "name",
+    "aliases",
+    "city",
+    "land",
+    "size_class",
+    "population",
+    "governance_type",
+    "governance_rationale",
+    "scale",
+    "scale_rationale",
+    "start_year",
+    "end_year",
+    "status",
+    "carrier_name",
+    "carrier_legal_form",
+    "actors_municipal",
+    "actors_civil_society",
+    "actors_other",
+    "instruments",
+    "funding",
+    "awards",
+    "summary",
+    "website",
+    "sources",
+]
+
+
+def case_csv_row(c: dict[str, Any], vocab: Vocabulary) -> list[Any]:
+    """One case (its canonical state) as a CSV row under `CASE_CSV_HEADER`; multi-valued
+    fields are joined with `JOIN`."""
+
+    def actors(side: str) -> str:
+        return JOIN.join(
+            f"{a['name']} ({vocab.label('actor_kinds', a['kind'])})"
+            for a in c["actors"]
+            if vocab.side_of(a["kind"]) == side
+        )
+
+    return [
+        c["slug"],
+        c["name"],
+        JOIN.join(a["name"] for a in c["aliases"]),
+        c["city"],
+        vocab.label("lands", c["land"]),
+        vocab.label("size_classes", c["municipality"]["size_class"]),
+        c["municipality"]["population"],
+        c["governance"]["type"],
+        c["governance"]["rationale"],
+        c["scale"]["type"],
+        c["scale"]["rationale"],
+        c["start_year"],
+        c["end_year"],
+        c["status"],
+        c["carrier"]["name"],
+        c["carrier"]["legal_form"],
+        actors("municipal"),
+        actors("civil-society"),
+        actors("other"),
+        JOIN.join(vocab.label("instruments", i["code"]) for i in c["instruments"]),
+        JOIN.join(f["programme"] for f in c["funding"]),
+        JOIN.join(f"{a['name']} {a['year'] or ''}".strip() for a in c["awards"]),
+        c["summary"],
+        c["website"],
+        JOIN.join(s["url"] for s in c["sources"]),
+    ]
+
+
+def cases_csv(states: list[dict[str, Any]], vocab: Vocabulary) -> str:
+    """Cases as one CSV document (for downloads of a filtered set)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CASE_CSV_HEADER)
+    writer.writerows(case_csv_row(c, vocab) for c in states)
+    return buffer.getvalue()
+
+
 def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
@@ -87,71 +166,6 @@ def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
 def _export_csv(
     states: dict[str, list[dict[str, Any]]], out: Path, vocab: Vocabulary
 ) -> list[Path]:
-    case_header = [
-        "slug",
-        "name",
-        "aliases",
-        "city",
-        "land",
-        "size_class",
-        "population",
-        "governance_type",
-        "governance_rationale",
-        "scale",
-        "scale_rationale",
-        "start_year",
-        "end_year",
-        "status",
-        "carrier_name",
-        "carrier_legal_form",
-        "actors_municipal",
-        "actors_civil_society",
-        "actors_other",
-        "instruments",
-        "funding",
-        "awards",
-        "summary",
-        "website",
-        "sources",
-    ]
-
-    def actors(c: dict[str, Any], side: str) -> str:
-        return JOIN.join(
-            f"{a['name']} ({vocab.label('actor_kinds', a['kind'])})"
-            for a in c["actors"]
-            if vocab.side_of(a["kind"]) == side
-        )
-
-    case_rows = [
-        [
-            c["slug"],
-            c["name"],
-            JOIN.join(a["name"] for a in c["aliases"]),
-            c["city"],
-            vocab.label("lands", c["land"]),
-            vocab.label("size_classes", c["municipality"]["size_class"]),
-            c["municipality"]["population"],
-            c["governance"]["type"],
-            c["governance"]["rationale"],
-            c["scale"]["type"],
-            c["scale"]["rationale"],
-            c["start_year"],
-            c["end_year"],
-            c["status"],
-            c["carrier"]["name"],
-            c["carrier"]["legal_form"],
-            actors(c, "municipal"),
-            actors(c, "civil-society"),
-            actors(c, "other"),
-            JOIN.join(vocab.label("instruments", i["code"]) for i in c["instruments"]),
-            JOIN.join(f["programme"] for f in c["funding"]),
-            JOIN.join(f"{a['name']} {a['year'] or ''}".strip() for a in c["awards"]),
-            c["summary"],
-            c["website"],
-            JOIN.join(s["url"] for s in c["sources"]),
-        ]
-        for c in states["case"]
-    ]
     talk_header = [
         "slug",
         "series",
@@ -188,7 +202,9 @@ def _export_csv(
     note_header = ["slug", "talk", "title", "author", "created", "body"]
     note_rows = [[n[k] for k in note_header] for n in states["note"]]
     return [
-        _write_csv(out / "cases.csv", case_header, case_rows),
+        _write_csv(
+            out / "cases.csv", CASE_CSV_HEADER, [case_csv_row(c, vocab) for c in states["case"]]
+        ),
         _write_csv(out / "talks.csv", talk_header, talk_rows),
         _write_csv(out / "notes.csv", note_header, note_rows),
     ]

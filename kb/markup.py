@@ -1,7 +1,43 @@
-"""Markdown: plain text for the search index (and, later, sanitised HTML for pages)."""
+"""Markdown: sanitised HTML for pages and feeds, plain text for the search index."""
 
 import re
 from html import unescape
+
+import markdown
+import nh3
+
+# What rendered Markdown may contain: text structure, links and tables. Everything else (script,
+# style, event handlers, iframes, forms, images from other hosts) is removed by nh3, an
+# allow-list sanitiser (Rust's ammonia), after rendering, so raw HTML in the source is covered.
+_TAGS = {
+    *("p", "br", "hr", "blockquote", "pre", "code", "ul", "ol", "li", "dl", "dt", "dd"),
+    *("h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "sup", "sub", "abbr", "a"),
+    *("table", "thead", "tbody", "tr", "th", "td"),
+}
+_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+_SCHEMES = {"http", "https", "mailto"}
+_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list"]
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+def render_html(source: str, *, top: int = 3) -> str:
+    """Markdown as safe HTML. The highest heading becomes level `top` and the others follow,
+    so that they fit below the page's own headings (its h1 and section h2s) without gaps."""
+    if not source:
+        return ""
+    html = markdown.markdown(source, extensions=_EXTENSIONS, output_format="html")
+    levels = [int(m[2]) for m in _HEADING.finditer(html)]
+    if levels:
+        shift = top - min(levels)
+        html = _HEADING.sub(lambda m: f"<{m[1]}h{max(1, min(6, int(m[2]) + shift))}", html)
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+
 
 # Markdown syntax that carries no words. Stripping it with expressions is about twenty times
 # faster than rendering and parsing HTML, and indexing every note of a rebuild pays for it.

@@ -82,3 +82,30 @@ def save_note(
         user_id=user_id,
     )
     return note, True
+
+
+def notes_of_talks(uow: UnitOfWork, talks: list[Talk]) -> list[Note]:
+    """Notes (not deleted) taken after any of the given talks, oldest first."""
+    if not talks:
+        return []
+    return list(
+        uow.session.scalars(
+            select(Note)
+            .where(Note.deleted_at.is_(None), Note.talk_id.in_([t.id for t in talks]))
+            .options(selectinload(Note.talk))
+            .order_by(Note.created, Note.created_at, Note.slug)
+        )
+    )
+
+
+def latest_notes(uow: UnitOfWork, limit: int = 5) -> list[Note]:
+    """The most recently written notes (not deleted), newest first."""
+    return list(
+        uow.session.scalars(
+            select(Note)
+            .where(Note.deleted_at.is_(None))
+            .options(selectinload(Note.talk))
+            .order_by(Note.created_at.desc(), Note.id.desc())
+            .limit(limit)
+        )
+    )

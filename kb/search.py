@@ -13,6 +13,8 @@ from kb.vocabulary import Vocabulary
 from models import SearchOutbox
 from search_index.documents import (
     FACETS,
+    KINDS,
+    SORTS,
     IndexBusy,
     Overlay,
     QuerySyntaxError,
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "FACETS",
+    "KINDS",
+    "SORTS",
     "BackgroundIndexer",
     "QuerySyntaxError",
     "SearchHit",

@@ -1,23 +1,79 @@
-"""The application factory: one kb runtime per app, one unit of work per request."""
+"""The application factory: one kb runtime per app, one unit of work per request, the
+blueprints, error pages, headers and the template helpers."""
 
+import datetime as dt
 from typing import Any
 
 from flask import Flask, jsonify
+from markupsafe import Markup
 
 from kb.config import Settings
+from kb.markup import render_html
 from kb.runtime import Runtime
+from webapp import api, errors, headers, pages, search
+from webapp.context import close_uow, runtime, vocabulary
+
+MAX_REQUEST_BYTES = 2 * 1024 * 1024  # a note may hold up to 1 MB of Markdown, plus the form
+
+MONTHS = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
+
+
+def date_de(value: dt.date | dt.datetime | str | None, long: bool = False) -> str:
+    """A date the German way: 19.05.2022, or 19. Mai 2022 with `long`; partial ISO dates
+    (2019, 2019-04) as far as they go."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        parts = value.split("-")
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        value = dt.date.fromisoformat(value)
+    if long:
+        return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+    return value.strftime("%d.%m.%Y")
 
 
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     settings = settings or Settings.from_env()
     app = Flask(__name__)
-    app.config.update(SECRET_KEY=settings.secret_key, **config)
-    runtime = Runtime.from_settings(settings)
-    app.extensions["kb"] = runtime
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        JSON_AS_ASCII=False,
+        **config,
+    )
+    app.extensions["kb"] = Runtime.from_settings(settings)
+    app.teardown_appcontext(close_uow)
+    for blueprint in (pages.bp, search.bp, api.bp):
+        app.register_blueprint(blueprint)
+    errors.install(app)
+    headers.install(app)
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["markdown"] = lambda text: Markup(render_html(text or ""))
+    app.jinja_env.filters["date_de"] = date_de
+    app.jinja_env.globals["label"] = lambda name, code: vocabulary().label(name, code)
+    app.jinja_env.globals["vocab"] = vocabulary
 
     @app.get("/healthz")
     def healthz() -> Any:
-        ok = runtime.database_ok()
+        ok = runtime().database_ok()
         return jsonify(status="ok" if ok else "error", database=ok), (200 if ok else 503)
 
     return app

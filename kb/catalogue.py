@@ -1,0 +1,270 @@
+"""The catalogue of cases as readers browse it: filters by facet (OR within a facet, AND across
+facets), counts per facet value, sorting and paging.
+
+It works on a light table of every case (a few columns, the instruments and the talks that
+presented it) read with three plain queries, and filters and counts in Python: over 10,000 cases
+that is a few milliseconds, and it keeps the rules in one place for the pages, the API and the
+downloads, which all return exactly the same set.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from kb.markup import plain_text
+from kb.unit_of_work import UnitOfWork
+from kb.vocabulary import Vocabulary
+from models import Case, CaseInstrument, Instrument, Talk, TalkCase
+
+# Facet -> the vocabulary its values come from ("presented" has its own two values).
+FACET_VOCABULARIES = {
+    "governance": "governance_types",
+    "scale": "scales",
+    "land": "lands",
+    "size_class": "size_classes",
+    "instrument": "instruments",
+}
+FACETS = (*FACET_VOCABULARIES, "presented")
+FACET_LABELS = {
+    "governance": "Governance-Typ",
+    "scale": "Maßstab",
+    "land": "Bundesland",
+    "size_class": "Stadtgröße",
+    "instrument": "Instrument",
+    "presented": "In der Reihe",
+}
+PRESENTED_LABELS = {"yes": "in der Reihe vorgestellt", "no": "nicht in der Reihe vorgestellt"}
+SORTS = {
+    "name": "Name (A–Z)",
+    "city": "Ort (A–Z)",
+    "start": "Beginn (neueste zuerst)",
+    "land": "Bundesland",
+}
+PER_PAGE = 20
+MAX_PER_PAGE = 100
+SUMMARY_CHARS = 280
+
+# DIN 5007-1 ordering: umlauts sort with their base letter, ß as ss.
+_COLLATE = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def collation_key(text: str) -> str:
+    return text.casefold().translate(_COLLATE)
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "name"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    def args(self, **changes: Any) -> list[tuple[str, str]]:
+        """This query as URL parameters (for links), with `changes` applied; defaults are
+        left out so that URLs stay short and stable."""
+        filters = dict(self.filters)
+        for facet in FACETS:
+            if facet in changes:
+                filters[facet] = tuple(changes.pop(facet))
+        sort = changes.pop("sort", self.sort)
+        page = changes.pop("page", self.page)
+        per_page = changes.pop("per_page", self.per_page)
+        pairs = [(f, v) for f in FACETS for v in filters.get(f, ())]
+        if sort != "name":
+            pairs.append(("sort", sort))
+        if per_page != PER_PAGE:
+            pairs.append(("per_page", str(per_page)))
+        if page != 1:
+            pairs.append(("page", str(page)))
+        return pairs
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    slug: str
+    name: str
+    city: str
+    land: str
+    governance: str
+    scale: str
+    size_class: str | None
+    start_year: int | None
+    status: str
+    instruments: tuple[str, ...]
+    talks: tuple[str, ...]  # slugs of the talks that presented the case, in date order
+
+    def values(self, facet: str) -> tuple[str, ...]:
+        if facet == "instrument":
+            return self.instruments
+        if facet == "presented":
+            return ("yes",) if self.talks else ("no",)
+        value = getattr(self, facet)
+        return (value,) if value else ()
+
+
+@dataclass
+class CataloguePage:
+    query: CatalogueQuery
+    matching: list[CaseRow]  # every case that passes the filters, sorted
+    facets: dict[str, dict[str, int]]  # facet -> value -> hits that value would leave
+    summaries: dict[str, str]  # slug -> plain-text summary, for the rows of this page
+
+    @property
+    def total(self) -> int:
+        return len(self.matching)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+    @property
+    def rows(self) -> list[CaseRow]:
+        start = (self.query.page - 1) * self.query.per_page
+        return self.matching[start : start + self.query.per_page]
+
+
+def facet_values(vocabulary: Vocabulary, facet: str) -> dict[str, str]:
+    """The values a facet can take, code -> German label, in vocabulary order."""
+    if facet == "presented":
+        return dict(PRESENTED_LABELS)
+    name = FACET_VOCABULARIES[facet]
+    return {code: vocabulary.label(name, code) for code in vocabulary.codes(name)}
+
+
+def parse_query(
+    args: Mapping[str, Sequence[str]], vocabulary: Vocabulary
+) -> tuple[CatalogueQuery, list[str]]:
+    """Read a query from URL parameters. Unknown values are left out and reported (German
+    messages naming the parameter): pages show the rest and say what they ignored, so that an
+    outdated shared link still shows something; the API refuses the request."""
+    problems: list[str] = []
+    filters: dict[str, tuple[str, ...]] = {}
+    for facet in FACETS:
+        allowed = facet_values(vocabulary, facet)
+        wanted: list[str] = []
+        for raw in args.get(facet, ()):
+            for value in (v.strip() for v in raw.split(",")):
+                if not value or value in wanted:
+                    continue
+                if value in allowed:
+                    wanted.append(value)
+                else:
+                    problems.append(
+                        f"Unbekannter Wert „{value[:60]}“ für {FACET_LABELS[facet]} ({facet})"
+                    )
+        if wanted:
+            filters[facet] = tuple(wanted)
+    sort = (args.get("sort") or ["name"])[0]
+    if sort not in SORTS:
+        problems.append(f"Unbekannte Sortierung „{sort[:60]}“ (sort)")
+        sort = "name"
+    page = _positive_int(args, "page", 1, problems)
+    per_page = min(MAX_PER_PAGE, _positive_int(args, "per_page", PER_PAGE, problems))
+    return CatalogueQuery(filters, sort, page, per_page), problems
+
+
+def _positive_int(
+    args: Mapping[str, Sequence[str]], name: str, default: int, problems: list[str]
+) -> int:
+    raw = (args.get(name) or [""])[0]
+    if not raw:
+        return default
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    problems.append(f"„{raw[:20]}“ ist keine gültige Zahl ({name})")
+    return default
+
+
+def case_rows(uow: UnitOfWork) -> list[CaseRow]:
+    """The light table of every case that is not deleted."""
+    session = uow.session
+    instruments: dict[int, list[str]] = {}
+    for case_id, slug in session.execute(
+        select(CaseInstrument.case_id, Instrument.slug)
+        .join(Instrument)
+        .order_by(CaseInstrument.case_id, CaseInstrument.position)
+    ):
+        instruments.setdefault(case_id, []).append(slug)
+    talks: dict[int, list[str]] = {}
+    for case_id, slug in session.execute(
+        select(TalkCase.case_id, Talk.slug)
+        .join(Talk)
+        .where(Talk.deleted_at.is_(None))
+        .order_by(Talk.date, Talk.slug)
+    ):
+        talks.setdefault(case_id, []).append(slug)
+    rows = session.execute(
+        select(
+            Case.id,
+            Case.slug,
+            Case.name,
+            Case.city,
+            Case.land,
+            Case.governance_type.label("governance"),
+            Case.scale,
+            Case.size_class,
+            Case.start_year,
+            Case.status,
+        ).where(Case.deleted_at.is_(None))
+    )
+    return [
+        CaseRow(
+            **row._mapping,
+            instruments=tuple(instruments.get(row.id, ())),
+            talks=tuple(talks.get(row.id, ())),
+        )
+        for row in rows
+    ]
+
+
+def _sort(rows: list[CaseRow], sort: str, vocabulary: Vocabulary) -> list[CaseRow]:
+    by_name = sorted(rows, key=lambda r: (collation_key(r.name), r.slug))
+    if sort == "city":
+        return sorted(by_name, key=lambda r: collation_key(r.city))
+    if sort == "start":  # newest first, unknown start last
+        return sorted(by_name, key=lambda r: -(r.start_year or 0))
+    if sort == "land":
+        return sorted(by_name, key=lambda r: collation_key(vocabulary.label("lands", r.land)))
+    return by_name
+
+
+def browse(uow: UnitOfWork, query: CatalogueQuery, vocabulary: Vocabulary) -> CataloguePage:
+    """Filter, count and sort the catalogue. A facet's counts ignore that facet's own filter,
+    so each count says how many cases choosing that value (too) would show."""
+    rows = case_rows(uow)
+    passes = {
+        facet: [bool(set(r.values(facet)) & set(wanted)) for r in rows]
+        for facet, wanted in query.filters.items()
+        if wanted
+    }
+    facets: dict[str, dict[str, int]] = {}
+    for facet in FACETS:
+        others = [p for f, p in passes.items() if f != facet]
+        counts = dict.fromkeys(facet_values(vocabulary, facet), 0)
+        for i, row in enumerate(rows):
+            if all(p[i] for p in others):
+                for value in row.values(facet):
+                    counts[value] = counts.get(value, 0) + 1
+        facets[facet] = counts
+    matching = [r for i, r in enumerate(rows) if all(p[i] for p in passes.values())]
+    page = CataloguePage(query, _sort(matching, query.sort, vocabulary), facets, {})
+    page.summaries = summaries(uow, [r.id for r in page.rows])
+    return page
+
+
+def summaries(uow: UnitOfWork, case_ids: list[int]) -> dict[str, str]:
+    """Plain-text summaries (shortened) of the given cases, by slug."""
+    rows: list[Any] = []
+    for start in range(0, len(case_ids), 900):  # SQLite limits bound parameters
+        chunk = case_ids[start : start + 900]
+        rows += uow.session.execute(select(Case.slug, Case.summary).where(Case.id.in_(chunk)))
+    result = {}
+    for slug, summary in rows:
+        text = " ".join(plain_text(summary).split())
+        if len(text) > SUMMARY_CHARS:
+            text = text[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + " …"
+        result[slug] = text
+    return result

@@ -1,0 +1,132 @@
+"""Cases, talks, notes and instruments as plain JSON-ready data: what the API returns and the
+catalogue's `.json` download holds. URLs are paths on the site; vocabulary values carry their
+code and German label."""
+
+from typing import Any
+
+from kb.cases import case_state
+from kb.catalogue import CaseRow, CataloguePage
+from kb.markup import render_html
+from kb.talks import talk_state
+from kb.vocabulary import Vocabulary
+from models import Case, Instrument, Note, Talk
+
+
+def term(vocabulary: Vocabulary, name: str, code: str | None) -> dict[str, str] | None:
+    if code is None:
+        return None
+    return {"code": code, "label": vocabulary.label(name, code)}
+
+
+def talk_ref(talk: Talk) -> dict[str, Any]:
+    return {
+        "slug": talk.slug,
+        "title": talk.title,
+        "date": talk.date.isoformat(),
+        "url": f"/talks/{talk.slug}",
+    }
+
+
+def case_row_json(
+    row: CaseRow, vocabulary: Vocabulary, summary: str | None = None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "slug": row.slug,
+        "name": row.name,
+        "url": f"/cases/{row.slug}",
+        "city": row.city,
+        "land": term(vocabulary, "lands", row.land),
+        "governance": term(vocabulary, "governance_types", row.governance),
+        "scale": term(vocabulary, "scales", row.scale),
+        "size_class": term(vocabulary, "size_classes", row.size_class),
+        "start_year": row.start_year,
+        "status": term(vocabulary, "statuses", row.status),
+        "instruments": [term(vocabulary, "instruments", i) for i in row.instruments],
+        "talks": list(row.talks),
+    }
+    if summary is not None:
+        data["summary"] = summary
+    return data
+
+
+def catalogue_json(
+    page: CataloguePage, vocabulary: Vocabulary, *, all_rows: bool = False
+) -> dict[str, Any]:
+    """A catalogue page (or, with `all_rows`, the whole filtered set) with its facet counts."""
+    rows = page.matching if all_rows else page.rows
+    return {
+        "total": page.total,
+        "page": None if all_rows else page.query.page,
+        "per_page": None if all_rows else page.query.per_page,
+        "sort": page.query.sort,
+        "filters": {f: list(v) for f, v in page.query.filters.items()},
+        "facets": page.facets,
+        "cases": [case_row_json(r, vocabulary, page.summaries.get(r.slug)) for r in rows],
+    }
+
+
+def note_json(note: Note) -> dict[str, Any]:
+    return {
+        "slug": note.slug,
+        "title": note.title,
+        "author": note.author,
+        "created": note.created.isoformat() if note.created else None,
+        "talk": talk_ref(note.talk),
+        "url": f"/talks/{note.talk.slug}#notiz-{note.slug}",
+        "body": note.body,
+        "html": render_html(note.body),
+    }
+
+
+def case_json(
+    case: Case, vocabulary: Vocabulary, talks: list[Talk], notes: list[Note]
+) -> dict[str, Any]:
+    """A case in full: its canonical state, with labels for vocabulary values, its talks and
+    the notes about it."""
+    state = case_state(case)
+    return {
+        **state,
+        "url": f"/cases/{case.slug}",
+        "labels": {
+            "land": vocabulary.label("lands", case.land),
+            "governance": vocabulary.label("governance_types", case.governance_type),
+            "scale": vocabulary.label("scales", case.scale),
+            "size_class": vocabulary.label("size_classes", case.size_class),
+            "status": vocabulary.label("statuses", case.status),
+            "instruments": {u.instrument.slug: u.instrument.label for u in case.instruments},
+            "actor_kinds": {a.kind: vocabulary.label("actor_kinds", a.kind) for a in case.actors},
+        },
+        "version": case.version,
+        "updated_at": case.updated_at.isoformat(),
+        "talks": [talk_ref(t) for t in talks],
+        "notes": [note_json(n) for n in notes],
+    }
+
+
+def talk_json(
+    talk: Talk, vocabulary: Vocabulary, notes: list[Note] | None = None
+) -> dict[str, Any]:
+    data = {
+        **talk_state(talk),
+        "url": f"/talks/{talk.slug}",
+        "format_label": vocabulary.label("talk_formats", talk.format),
+        "series_title": talk.series.title,
+        "case_refs": [
+            {"slug": p.case.slug, "name": p.case.name, "url": f"/cases/{p.case.slug}"}
+            for p in talk.presented
+            if p.case.deleted_at is None
+        ],
+    }
+    if notes is not None:
+        data["notes"] = [note_json(n) for n in notes]
+    return data
+
+
+def instrument_json(instrument: Instrument, case_count: int) -> dict[str, Any]:
+    return {
+        "slug": instrument.slug,
+        "label": instrument.label,
+        "definition": instrument.definition,
+        "url": f"/instruments/{instrument.slug}",
+        "case_count": case_count,
+    }

@@ -1,0 +1,81 @@
+"""The search page: highlighted results, facets that narrow, chips, sort, paging, suggestions,
+and helpful pages for empty and broken queries."""
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from flask.testing import FlaskClient
+
+from tests.webapp.conftest import Page
+
+
+def hits(html: str) -> list[str]:
+    return re.findall(r'<li class="hit">\s*<p class="kind">[^<]*</p>\s*<h3><a href="([^"]+)"', html)
+
+
+def test_results_have_highlighted_snippets_and_counts(web: FlaskClient) -> None:
+    response = web.get("/search?q=Quartiersfonds")
+    assert response.status_code == 200
+    html = response.text
+    assert hits(html)
+    assert "<mark>" in html
+    total = int(re.search(r"<strong>(\d+)</strong> Treffer", html)[1])  # type: ignore[index]
+    api = web.get("/api/search?q=Quartiersfonds").json
+    assert api is not None and total == api["total"]
+
+
+def test_a_facet_narrows_the_results_and_shows_as_a_chip(web: FlaskClient) -> None:
+    html = web.get("/search?q=Beteiligung").text
+    page = Page(html)
+    talk_link = next(h for h, t in page.links if t.startswith("☐ Gespräch"))
+    narrowed = web.get(talk_link.replace("&amp;", "&"))
+    assert parse_qs(urlsplit(talk_link.replace("&amp;", "&")).query)["kind"] == ["talk"]
+    found = hits(narrowed.text)
+    assert found and all(h.startswith("/talks/") for h in found)
+    expected = web.get("/api/search?q=Beteiligung&kind=talk").json
+    assert expected is not None and len(found) == expected["total"]
+    chip = next(h for h, t in Page(narrowed.text).links if t.startswith("Filter entfernen"))
+    assert parse_qs(urlsplit(chip.replace("&amp;", "&")).query) == {"q": ["Beteiligung"]}
+
+
+def test_sort_by_name_and_paging(web: FlaskClient) -> None:
+    html = web.get("/search?q=Stadt&sort=name&per_page=5").text
+    titles = re.findall(r'<h3><a href="[^"]+">([^<]+)</a>', html)
+    assert len(titles) == 5
+    second = web.get("/search?q=Stadt&sort=name&per_page=5&page=2").text
+    assert set(re.findall(r'<h3><a href="[^"]+">([^<]+)</a>', second)).isdisjoint(titles)
+    assert 'rel="prev"' in second
+
+
+def test_a_misspelling_gets_a_suggestion(web: FlaskClient) -> None:
+    html = web.get("/search?q=Konzeptvergbe").text
+    assert "Meinten Sie" in html
+    assert Page(html).link_to("konzeptvergabe") == "/search?q=konzeptvergabe"
+
+
+def test_empty_query_gets_the_help_page(web: FlaskClient) -> None:
+    response = web.get("/search")
+    assert response.status_code == 200
+    assert "So funktioniert die Suche" in response.text
+    assert web.get("/search?q=+++").status_code == 200
+
+
+def test_broken_queries_get_a_message_not_an_error(web: FlaskClient) -> None:
+    for query in ("*beteiligung", "und die der", '"', "((((", "a" * 3000, "\x00\x01", "land:"):
+        response = web.get("/search", query_string={"q": query})
+        assert response.status_code == 200, query
+        assert "Traceback" not in response.text
+    broken = web.get("/search?q=*beteiligung").text
+    assert "Diese Suchanfrage können wir nicht verstehen" in broken
+    assert "Platzhalter" in broken
+
+
+def test_filters_without_a_query_list_everything_of_that_kind(web: FlaskClient) -> None:
+    found = hits(web.get("/search?kind=talk&per_page=50").text)
+    assert len(found) == 7
+
+
+def test_unknown_parameters_are_reported(web: FlaskClient) -> None:
+    html = web.get("/search?q=Fonds&sort=sideways&page=x").text
+    assert "Unbekannte Sortierung" in html
+    assert "keine gültige Zahl (page)" in html

@@ -1,0 +1,106 @@
+"""The JSON API under /api/: cases (with the catalogue's filters), talks, instruments and search;
+described by the OpenAPI document at /api/openapi.json. Invalid parameters are a 400 with a
+message that names them; the HTML pages correct them instead."""
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import Blueprint, Response, request
+
+from kb.cases import get_case, talks_presenting
+from kb.catalogue import browse, parse_query
+from kb.errors import FieldError, ValidationError
+from kb.instruments import get_instrument, instrument_uses, list_instruments
+from kb.notes import list_notes, notes_of_talks
+from kb.representations import case_json, catalogue_json, instrument_json, talk_json
+from kb.search import QuerySyntaxError
+from kb.talks import get_talk, list_talks
+from webapp.context import runtime, uow, vocabulary
+from webapp.params import args_of, search_request
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+OPENAPI = Path(__file__).with_name("openapi.yaml")
+
+
+def _json(data: Any) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
+
+
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        raise ValidationError([FieldError("query", p) for p in problems])
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
+    return data
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return _json(openapi_document())
+
+
+@bp.get("/cases")
+def cases() -> Response:
+    query, problems = parse_query(args_of(request.args), vocabulary())
+    _refuse(problems)
+    return _json(catalogue_json(browse(uow(), query, vocabulary()), vocabulary()))
+
+
+@bp.get("/cases/<slug>")
+def case(slug: str) -> Response:
+    unit = uow()
+    item = get_case(unit, slug)
+    talks = talks_presenting(unit, item)
+    data = case_json(item, vocabulary(), talks, notes_of_talks(unit, talks))
+    data["similar"] = [
+        {"slug": h.slug, "title": h.title, "url": h.url}
+        for h in runtime().search_index.similar_cases(slug, limit=5)
+    ]
+    return _json(data)
+
+
+@bp.get("/talks")
+def talks() -> Response:
+    return _json({"talks": [talk_json(t, vocabulary()) for t in list_talks(uow())]})
+
+
+@bp.get("/talks/<slug>")
+def talk(slug: str) -> Response:
+    unit = uow()
+    item = get_talk(unit, slug)
+    return _json(talk_json(item, vocabulary(), list_notes(unit, item)))
+
+
+@bp.get("/instruments")
+def instruments() -> Response:
+    return _json({"instruments": [instrument_json(i, n) for i, n in list_instruments(uow())]})
+
+
+@bp.get("/instruments/<slug>")
+def instrument(slug: str) -> Response:
+    unit = uow()
+    item = get_instrument(unit, slug)
+    uses = instrument_uses(unit, item)
+    data = instrument_json(item, len(uses))
+    data["cases"] = [
+        {"slug": u.case.slug, "name": u.case.name, "url": f"/cases/{u.case.slug}", "note": u.note}
+        for u in uses
+    ]
+    return _json(data)
+
+
+@bp.get("/search")
+def search() -> Response:
+    req, problems = search_request(args_of(request.args))
+    _refuse(problems)
+    try:
+        results = runtime().search_index.search(uow(), req)
+    except QuerySyntaxError as exc:
+        raise ValidationError([FieldError("q", str(exc))]) from exc
+    return _json(results.to_json())

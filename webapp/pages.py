@@ -1,0 +1,165 @@
+"""The public pages: start page, catalogue (with its JSON and CSV downloads), case, talk and
+instrument pages, and the accessibility statement."""
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from kb.cases import case_state, get_case, list_cases_by_ids, talks_presenting
+from kb.catalogue import (
+    FACET_LABELS,
+    FACETS,
+    SORTS,
+    CatalogueQuery,
+    browse,
+    facet_values,
+    parse_query,
+    summaries,
+)
+from kb.exporting import cases_csv
+from kb.instruments import get_instrument, instrument_uses, list_instruments
+from kb.notes import latest_notes, list_notes, notes_of_talks
+from kb.representations import catalogue_json
+from kb.talks import get_talk, list_series, list_talks
+from webapp.context import runtime, uow, vocabulary
+from webapp.params import args_of, url_with
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def start() -> str:
+    unit, vocab = uow(), vocabulary()
+    overview = browse(unit, CatalogueQuery(), vocab)
+    instruments = list_instruments(unit)
+    return render_template(
+        "start.html",
+        overview=overview,
+        timeline=_timeline(),
+        notes=latest_notes(unit, 5),
+        instrument_count=len(instruments),
+        note_count=len(list_notes(unit)),
+    )
+
+
+def _catalogue() -> tuple[Any, list[str]]:
+    query, problems = parse_query(args_of(request.args), vocabulary())
+    return browse(uow(), query, vocabulary()), problems
+
+
+@bp.get("/cases")
+def cases() -> str:
+    page, problems = _catalogue()
+    if page.query.page > page.pages:
+        abort(404)
+    labels = {f: facet_values(vocabulary(), f) for f in FACETS}
+    chips = [
+        (facet, value, url_with("/cases", page.query.args(**{facet: _without(vals, value)})))
+        for facet, vals in page.query.filters.items()
+        for value in vals
+    ]
+    return render_template(
+        "cases/list.html",
+        page=page,
+        problems=problems,
+        chips=chips,
+        facets=FACETS,
+        facet_labels=FACET_LABELS,
+        label_of=lambda facet, value: labels[facet].get(value, value),
+        sorts=SORTS,
+        toggle=lambda facet, value: url_with("/cases", _toggled(page.query, facet, value)),
+        page_url=lambda n: url_with("/cases", page.query.args(page=n)),
+        download=lambda ext: url_with(f"/cases.{ext}", page.query.args(page=1)),
+    )
+
+
+def _without(values: tuple[str, ...], value: str) -> tuple[str, ...]:
+    return tuple(v for v in values if v != value)
+
+
+def _toggled(query: CatalogueQuery, facet: str, value: str) -> list[tuple[str, str]]:
+    current = query.filters.get(facet, ())
+    values = _without(current, value) if value in current else (*current, value)
+    return query.args(page=1, **{facet: values})
+
+
+@bp.get("/cases.<fmt>")
+def cases_download(fmt: str) -> Response:
+    """Exactly the filtered set of the catalogue (all pages) as JSON or CSV."""
+    if fmt not in ("json", "csv"):
+        abort(404)
+    page, problems = _catalogue()
+    unit, vocab = uow(), vocabulary()
+    if fmt == "json":
+        page.summaries = summaries(unit, [r.id for r in page.matching])
+        data = catalogue_json(page, vocab, all_rows=True)
+        data["warnings"] = problems
+        return _json(data)
+    states = [case_state(c) for c in list_cases_by_ids(unit, [r.id for r in page.matching])]
+    response = Response(cases_csv(states, vocab), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="kooperationsmodelle.csv"'
+    return response
+
+
+def _json(data: Any) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
+
+
+@bp.get("/cases/<slug>")
+def case(slug: str) -> str:
+    unit, vocab = uow(), vocabulary()
+    item = get_case(unit, slug)
+    talks = talks_presenting(unit, item)
+    sides: dict[str, list[Any]] = defaultdict(list)
+    for actor in item.actors:
+        sides[vocab.side_of(actor.kind)].append(actor)
+    return render_template(
+        "cases/detail.html",
+        case=item,
+        sides=[(side, sides[side]) for side in vocab.codes("actor_sides") if sides[side]],
+        talks=talks,
+        notes=notes_of_talks(unit, talks),
+        similar=runtime().search_index.similar_cases(slug, limit=5),
+        key_dates=sorted(item.key_dates, key=lambda k: k.date),
+    )
+
+
+@bp.get("/talks")
+def talks() -> str:
+    return render_template("talks/list.html", timeline=_timeline())
+
+
+def _timeline() -> list[tuple[Any, list[Any]]]:
+    """Each series with its talks (not deleted) in date order."""
+    by_series: dict[int, list[Any]] = defaultdict(list)
+    for item in list_talks(uow()):
+        by_series[item.series_id].append(item)
+    return [(s, by_series[s.id]) for s in list_series(uow()) if by_series[s.id]]
+
+
+@bp.get("/talks/<slug>")
+def talk(slug: str) -> str:
+    unit = uow()
+    item = get_talk(unit, slug)
+    return render_template("talks/detail.html", talk=item, notes=list_notes(unit, item))
+
+
+@bp.get("/instruments")
+def instruments() -> str:
+    return render_template("instruments/list.html", instruments=list_instruments(uow()))
+
+
+@bp.get("/instruments/<slug>")
+def instrument(slug: str) -> str:
+    unit = uow()
+    item = get_instrument(unit, slug)
+    return render_template(
+        "instruments/detail.html", instrument=item, uses=instrument_uses(unit, item)
+    )
+
+
+@bp.get("/barrierefreiheit")
+def accessibility() -> str:
+    return render_template("accessibility.html")

@@ -1,0 +1,72 @@
+"""Request parameters to kb queries and back: every view's state is its query string, so each
+view is a URL that can be shared or cited."""
+
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
+
+from kb.search import FACETS, SORTS, SearchRequest
+
+MAX_QUERY_CHARS = 2000  # longer input is cut; the engine shortens further and says so
+MAX_VALUES = 20  # filter values per facet
+MAX_PER_PAGE = 100
+SEARCH_PER_PAGE = 20
+
+
+def args_of(multidict: object) -> dict[str, list[str]]:
+    """A werkzeug MultiDict as a plain mapping of lists (kb knows nothing of werkzeug)."""
+    return multidict.to_dict(flat=False)  # type: ignore[attr-defined,no-any-return]
+
+
+def url_with(path: str, pairs: Sequence[tuple[str, str]]) -> str:
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def _int(raw: str | None, default: int, problems: list[str], name: str) -> int:
+    if not raw:
+        return default
+    if raw.isdigit() and 0 < int(raw) < 1_000_000:
+        return int(raw)
+    problems.append(f"„{raw[:20]}“ ist keine gültige Zahl ({name})")
+    return default
+
+
+def search_request(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest, list[str]]:
+    """The search request in the URL (`q`, one parameter per facet, `sort`, `page`,
+    `per_page`), and messages about parameters that had to be corrected."""
+    problems: list[str] = []
+    query = (args.get("q") or [""])[0][:MAX_QUERY_CHARS]
+    filters = {}
+    for facet in FACETS:
+        values = [v[:100] for v in args.get(facet, ()) if v.strip()]
+        if values:
+            filters[facet] = tuple(dict.fromkeys(values))[:MAX_VALUES]
+    sort = (args.get("sort") or ["relevance"])[0]
+    if sort not in SORTS:
+        problems.append(f"Unbekannte Sortierung „{sort[:40]}“ (sort)")
+        sort = "relevance"
+    page = _int((args.get("page") or [""])[0], 1, problems, "page")
+    per_page = min(
+        MAX_PER_PAGE,
+        _int((args.get("per_page") or [""])[0], SEARCH_PER_PAGE, problems, "per_page"),
+    )
+    return SearchRequest(query, filters, sort, page, per_page), problems
+
+
+def search_args(request: SearchRequest, **changes: object) -> list[tuple[str, str]]:
+    """The request as URL parameters with `changes` applied (facet=[values], sort, page)."""
+    filters = dict(request.filters)
+    for facet in FACETS:
+        if facet in changes:
+            filters[facet] = tuple(changes.pop(facet))  # type: ignore[arg-type]
+    pairs = [("q", request.query)] if request.query else []
+    pairs += [(f, v) for f in FACETS for v in filters.get(f, ())]
+    sort = changes.get("sort", request.sort)
+    if sort != "relevance":
+        pairs.append(("sort", str(sort)))
+    per_page = changes.get("per_page", request.per_page)
+    if per_page != SEARCH_PER_PAGE:
+        pairs.append(("per_page", str(per_page)))
+    page = changes.get("page", 1)
+    if page != 1:
+        pairs.append(("page", str(page)))
+    return pairs
