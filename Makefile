@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# axe-core for the browser tests; without npm they skip locally (and fail in CI, which has npm).
+NPM := $(shell command -v npm)
+NODE_STAMP := node_modules/.installed
 export KB_INSTANCE ?= $(CURDIR)/instance
 
 .DEFAULT_GOAL := help
@@ -17,13 +20,17 @@ $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,dev]'
 	touch $(STAMP)
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
 init: $(STAMP) ## create or upgrade the database and load seed_data/ (idempotent)
 	$(BIN)/kb init
 
 run: init ## set everything up and serve on http://127.0.0.1:5000
 	$(BIN)/kb serve --host 127.0.0.1 --port 5000
 
-test: $(STAMP) ## lint, check the import contracts, run the whole test suite
+test: $(STAMP) $(if $(NPM),$(NODE_STAMP)) ## lint, check the import contracts, run the whole test suite (browser tests too)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -45,5 +52,5 @@ lock: $(STAMP) ## re-pin constraints.txt from the current environment
 	{ echo "# Pinned versions the test suite passed with; installs use it as a constraints file (pip -c)."; \
 	  echo "# Refresh: make lock"; $(BIN)/pip freeze --exclude-editable; } > constraints.txt
 
-clean: ## remove the virtual environment and the local instance
-	rm -rf $(VENV) instance
+clean: ## remove the virtual environment, node_modules and the local instance
+	rm -rf $(VENV) node_modules instance
