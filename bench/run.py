@@ -199,8 +199,14 @@ def main() -> None:
     )
     parser.add_argument("--search-worker", choices=["whoosh", "fts5"])
     parser.add_argument("--write-worker", type=int)
+    parser.add_argument("--web-worker", action="store_true")
     args = parser.parse_args()
     folder = args.dir.resolve()
+    if args.web_worker:
+        from bench.web import web_worker
+
+        print(json.dumps(web_worker(folder, args.rounds * 5, settings_for(folder))))
+        return
     if args.search_worker:
         print(json.dumps(search_worker(folder, args.search_worker, args.rounds)))
         return
@@ -298,11 +304,15 @@ def main() -> None:
         f"itself {summary(save_ms)} ms; saves whose index update waited for the writer: "
         f"{sum(r['pending_after_save'] for r in writes)}",
     ]
+    from bench.web import report as web_report
+
+    web = run_worker("--web-worker", "--rounds", str(args.rounds), "--dir", str(folder))
+    lines += web_report(web, percentile)
     report = "\n".join(lines)
     print(report)
     (folder / "results.md").write_text(report + "\n")
     (folder / "results.json").write_text(
-        json.dumps({"build": build_info, "whoosh": w, "fts5": f, "writes": writes})
+        json.dumps({"build": build_info, "whoosh": w, "fts5": f, "writes": writes, "web": web})
     )
 
 

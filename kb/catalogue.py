@@ -2,21 +2,24 @@
 facets), counts per facet value, sorting and paging.
 
 It works on a light table of every case (a few columns, the instruments and the talks that
-presented it) read with three plain queries, and filters and counts in Python: over 10,000 cases
-that is a few milliseconds, and it keeps the rules in one place for the pages, the API and the
-downloads, which all return exactly the same set.
+presented it) and filters and counts in Python, which keeps the rules in one place for the pages,
+the API and the downloads, which all return exactly the same set. The table is read with three
+plain queries and kept per process until the next revision is written: every change to a case
+or talk writes one, so the newest revision is a watermark of the table's content.
 """
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import func, select
 
 from kb.markup import plain_text
 from kb.unit_of_work import UnitOfWork
 from kb.vocabulary import Vocabulary
-from models import Case, CaseInstrument, Instrument, Talk, TalkCase
+from models import Case, CaseInstrument, Instrument, Revision, Talk, TalkCase
 
 # Facet -> the vocabulary its values come from ("presented" has its own two values).
 FACET_VOCABULARIES = {
@@ -178,8 +181,74 @@ def _positive_int(
     return default
 
 
+@dataclass(frozen=True)
+class CaseTable:
+    """The light table with what filtering needs precomputed: per facet a boolean matrix (case x
+    value), and per sort order the row positions. Filtering and counting are then a few numpy
+    operations, whatever the number of cases."""
+
+    rows: list[CaseRow]
+    values: dict[str, list[str]]  # facet -> its values (vocabulary order, then unknown ones)
+    matrices: dict[str, np.ndarray]  # facet -> bool[len(rows), len(values)]
+    orders: dict[str, np.ndarray]  # sort -> row positions in that order
+
+    @classmethod
+    def build(cls, rows: list[CaseRow], vocabulary: Vocabulary) -> "CaseTable":
+        values: dict[str, list[str]] = {}
+        matrices: dict[str, np.ndarray] = {}
+        for facet in FACETS:
+            known = list(facet_values(vocabulary, facet))
+            known += sorted({v for r in rows for v in r.values(facet)} - set(known))
+            column = {v: i for i, v in enumerate(known)}
+            matrix = np.zeros((len(rows), len(known)), dtype=bool)
+            for i, row in enumerate(rows):
+                for value in row.values(facet):
+                    matrix[i, column[value]] = True
+            values[facet], matrices[facet] = known, matrix
+        name = [(collation_key(r.name), r.slug) for r in rows]
+        by_name = sorted(range(len(rows)), key=name.__getitem__)
+        lands = {r.land: collation_key(vocabulary.label("lands", r.land)) for r in rows}
+        keys: dict[str, Any] = {
+            "city": lambda i: collation_key(rows[i].city),
+            "start": lambda i: -(rows[i].start_year or 0),  # newest first, unknown last
+            "land": lambda i: lands[rows[i].land],
+        }
+        orders = {"name": np.array(by_name, dtype=np.int64)}
+        for sort, key in keys.items():  # stable: ties stay in name order
+            orders[sort] = np.array(sorted(by_name, key=key), dtype=np.int64)
+        return cls(rows, values, matrices, orders)
+
+    def mask(self, facet: str, wanted: tuple[str, ...]) -> np.ndarray:
+        columns = [i for i, v in enumerate(self.values[facet]) if v in wanted]
+        return np.asarray(self.matrices[facet][:, columns].any(axis=1), dtype=bool)
+
+
+_cache: dict[tuple[str, int], tuple[tuple[object, ...], CaseTable]] = {}
+_cache_lock = threading.Lock()
+
+
+def case_table(uow: UnitOfWork, vocabulary: Vocabulary) -> CaseTable:
+    """The table of every case that is not deleted, cached per process until the next revision."""
+    session = uow.session
+    key = (str(session.get_bind().engine.url), id(vocabulary))
+    newest = session.execute(
+        select(Revision.id, Revision.created_at).order_by(Revision.id.desc()).limit(1)
+    ).first()
+    # The case count guards against writes that bypass revisions (bulk loads of the benchmark).
+    count = session.scalar(select(func.count()).select_from(Case))
+    watermark = (tuple(newest) if newest else None, count)
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] == watermark:
+        return cached[1]
+    table = CaseTable.build(case_rows(uow), vocabulary)
+    with _cache_lock:
+        _cache[key] = (watermark, table)
+    return table
+
+
 def case_rows(uow: UnitOfWork) -> list[CaseRow]:
-    """The light table of every case that is not deleted."""
+    """The light table of every case that is not deleted, read from the database."""
     session = uow.session
     instruments: dict[int, list[str]] = {}
     for case_id, slug in session.execute(
@@ -220,37 +289,26 @@ def case_rows(uow: UnitOfWork) -> list[CaseRow]:
     ]
 
 
-def _sort(rows: list[CaseRow], sort: str, vocabulary: Vocabulary) -> list[CaseRow]:
-    by_name = sorted(rows, key=lambda r: (collation_key(r.name), r.slug))
-    if sort == "city":
-        return sorted(by_name, key=lambda r: collation_key(r.city))
-    if sort == "start":  # newest first, unknown start last
-        return sorted(by_name, key=lambda r: -(r.start_year or 0))
-    if sort == "land":
-        return sorted(by_name, key=lambda r: collation_key(vocabulary.label("lands", r.land)))
-    return by_name
-
-
 def browse(uow: UnitOfWork, query: CatalogueQuery, vocabulary: Vocabulary) -> CataloguePage:
     """Filter, count and sort the catalogue. A facet's counts ignore that facet's own filter,
     so each count says how many cases choosing that value (too) would show."""
-    rows = case_rows(uow)
-    passes = {
-        facet: [bool(set(r.values(facet)) & set(wanted)) for r in rows]
-        for facet, wanted in query.filters.items()
-        if wanted
-    }
+    table = case_table(uow, vocabulary)
+    everything = np.ones(len(table.rows), dtype=bool)
+    masks = {f: table.mask(f, wanted) for f, wanted in query.filters.items() if wanted}
     facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        others = [p for f, p in passes.items() if f != facet]
-        counts = dict.fromkeys(facet_values(vocabulary, facet), 0)
-        for i, row in enumerate(rows):
-            if all(p[i] for p in others):
-                for value in row.values(facet):
-                    counts[value] = counts.get(value, 0) + 1
-        facets[facet] = counts
-    matching = [r for i, r in enumerate(rows) if all(p[i] for p in passes.values())]
-    page = CataloguePage(query, _sort(matching, query.sort, vocabulary), facets, {})
+        others = everything.copy()
+        for f, mask in masks.items():
+            if f != facet:
+                others &= mask
+        counts = table.matrices[facet][others].sum(axis=0)
+        facets[facet] = {v: int(n) for v, n in zip(table.values[facet], counts, strict=True)}
+    selected = everything.copy()
+    for mask in masks.values():
+        selected &= mask
+    order = table.orders[query.sort]
+    matching = [table.rows[i] for i in order[selected[order]]]
+    page = CataloguePage(query, matching, facets, {})
     page.summaries = summaries(uow, [r.id for r in page.rows])
     return page
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from kb.errors import FieldError, NotFound, ValidationError
@@ -105,7 +105,14 @@ def latest_notes(uow: UnitOfWork, limit: int = 5) -> list[Note]:
             select(Note)
             .where(Note.deleted_at.is_(None))
             .options(selectinload(Note.talk))
-            .order_by(Note.created_at.desc(), Note.id.desc())
+            .order_by(Note.id.desc())  # ids grow with each new note; the key is indexed
             .limit(limit)
         )
+    )
+
+
+def count_notes(uow: UnitOfWork) -> int:
+    return (
+        uow.session.scalar(select(func.count()).select_from(Note).where(Note.deleted_at.is_(None)))
+        or 0
     )

@@ -7,7 +7,7 @@ from typing import Any
 from kb.cases import case_state
 from kb.catalogue import CaseRow, CataloguePage
 from kb.markup import render_html
-from kb.talks import talk_state
+from kb.talks import presented_cases, talk_state
 from kb.vocabulary import Vocabulary
 from models import Case, Instrument, Note, Talk
 
@@ -112,9 +112,8 @@ def talk_json(
         "format_label": vocabulary.label("talk_formats", talk.format),
         "series_title": talk.series.title,
         "case_refs": [
-            {"slug": p.case.slug, "name": p.case.name, "url": f"/cases/{p.case.slug}"}
-            for p in talk.presented
-            if p.case.deleted_at is None
+            {"slug": c.slug, "name": c.name, "url": f"/cases/{c.slug}"}
+            for c in presented_cases(talk)
         ],
     }
     if notes is not None:

@@ -113,6 +113,11 @@ def list_talks(uow: UnitOfWork) -> list[Talk]:
     )
 
 
+def presented_cases(talk: Talk) -> list[Case]:
+    """The cases (not deleted) presented at the talk, in their order."""
+    return [p.case for p in talk.presented if p.case.deleted_at is None]
+
+
 def talk_state(talk: Talk) -> dict[str, Any]:
     return {
         "slug": talk.slug,

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from kb.config import Settings
 from kb.markup import render_html
 from kb.runtime import Runtime
+from kb.talks import presented_cases
 from webapp import api, errors, headers, pages, search
 from webapp.context import close_uow, runtime, vocabulary
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.jinja_env.filters["date_de"] = date_de
     app.jinja_env.globals["label"] = lambda name, code: vocabulary().label(name, code)
     app.jinja_env.globals["vocab"] = vocabulary
+    app.jinja_env.globals["presented_cases"] = presented_cases
 
     @app.get("/healthz")
     def healthz() -> Any:

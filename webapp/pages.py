@@ -20,7 +20,7 @@ from kb.catalogue import (
 )
 from kb.exporting import cases_csv
 from kb.instruments import get_instrument, instrument_uses, list_instruments
-from kb.notes import latest_notes, list_notes, notes_of_talks
+from kb.notes import count_notes, latest_notes, list_notes, notes_of_talks
 from kb.representations import catalogue_json
 from kb.talks import get_talk, list_series, list_talks
 from webapp.context import runtime, uow, vocabulary
@@ -33,14 +33,13 @@ bp = Blueprint("pages", __name__)
 def start() -> str:
     unit, vocab = uow(), vocabulary()
     overview = browse(unit, CatalogueQuery(), vocab)
-    instruments = list_instruments(unit)
     return render_template(
         "start.html",
         overview=overview,
         timeline=_timeline(),
         notes=latest_notes(unit, 5),
-        instrument_count=len(instruments),
-        note_count=len(list_notes(unit)),
+        instrument_count=len(overview.facets["instrument"]),
+        note_count=count_notes(unit),
     )
 
 

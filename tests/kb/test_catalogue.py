@@ -3,9 +3,11 @@
 import pytest
 from sqlalchemy import func, select
 
+from kb.cases import case_state, get_case, save_case
 from kb.catalogue import CatalogueQuery, browse, collation_key, parse_query
 from kb.config import DEFAULT_SEED_DIR
 from kb.runtime import Runtime
+from kb.schemas import CaseIn
 from kb.vocabulary import load_vocabulary
 from models import Case, CaseInstrument, Instrument, TalkCase
 
@@ -103,3 +105,19 @@ def test_german_collation_sorts_umlauts_with_their_base_letter() -> None:
         "Öhringen",
         "Zwickau",
     ]
+
+
+def test_a_saved_change_shows_in_the_next_browse(seeded: Runtime) -> None:
+    query = CatalogueQuery({"governance": ("bottom-up",)})
+    with seeded.uow() as uow:
+        before = {r.slug for r in browse(uow, query, seeded.vocabulary).matching}
+        case = get_case(uow, "freiraumbuero-halle")
+        assert case.governance_type != "bottom-up" and "freiraumbuero-halle" not in before
+        state = case_state(case)
+        state["governance"]["type"] = "bottom-up"
+        data = CaseIn.model_validate(state, context={"vocabulary": seeded.vocabulary})
+        save_case(uow, data, seeded.vocabulary, actor="anna")
+        uow.commit()
+    with seeded.uow() as uow:
+        after = {r.slug for r in browse(uow, query, seeded.vocabulary).matching}
+    assert after == before | {"freiraumbuero-halle"}

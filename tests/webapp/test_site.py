@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.exceptions import BadRequest
 
 from kb.runtime import Runtime
 from tests.webapp.conftest import Page
@@ -82,7 +83,7 @@ def test_bad_request_and_method_pages(web: FlaskClient) -> None:
     assert "Methode nicht erlaubt" in response.text and '<html lang="de">' in response.text
 
 
-def test_an_unexpected_error_gets_the_500_page_without_internals(
+def test_error_pages_500_and_400_without_internals(
     make_app: Callable[..., Flask], seeded: Runtime
 ) -> None:
     app = make_app(seeded.settings)
@@ -92,10 +93,17 @@ def test_an_unexpected_error_gets_the_500_page_without_internals(
     def broken() -> str:
         raise RuntimeError("geheimes Detail")
 
+    @app.get("/unsinn")
+    def nonsense() -> str:
+        raise BadRequest("intern")
+
     response = app.test_client().get("/kaputt")
     assert response.status_code == 500
     assert "Interner Fehler" in response.text
     assert "geheimes Detail" not in response.text and "Traceback" not in response.text
+    bad = app.test_client().get("/unsinn")
+    assert bad.status_code == 400 and "Ungültige Anfrage" in bad.text
+    assert '<html lang="de">' in bad.text
     api = app.test_client().get("/api/cases/x")
     assert api.status_code == 404
 
