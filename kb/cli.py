@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from kb.compare import FORMATS, compare, parse_slugs
 from kb.config import Settings
 from kb.errors import FieldError, KbError, ValidationError
 from kb.exporting import Format, export_catalogue
@@ -231,6 +232,25 @@ def search_command(
 def _plain_snippet(snippet: str) -> str:
     """A snippet for the terminal: <mark> becomes [...], entities are unescaped."""
     return html.unescape(snippet.replace("<mark>", "[").replace("</mark>", "]"))
+
+
+@main.command("compare")
+@click.argument("slugs", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Ausgabeformat.",
+)
+@_reports_errors
+def compare_command(slugs: tuple[str, ...], fmt: str) -> None:
+    """Zwei bis vier Fälle Feld für Feld vergleichen (wie /compare im Web)."""
+    wanted = parse_slugs(slugs)
+    with _runtime() as runtime, runtime.uow() as uow:
+        comparison = compare(uow, wanted, runtime.vocabulary)
+    click.echo(FORMATS[fmt](comparison), nl=False)
 
 
 @main.command("reindex")

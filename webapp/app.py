@@ -4,14 +4,15 @@ blueprints, error pages, headers and the template helpers."""
 import datetime as dt
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from markupsafe import Markup
 
+from kb.compare import MAX_CASES
 from kb.config import Settings
 from kb.markup import render_html
 from kb.runtime import Runtime
 from kb.talks import presented_cases
-from webapp import api, errors, headers, pages, search
+from webapp import api, compare, errors, headers, pages, search
 from webapp.context import close_uow, runtime, vocabulary
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024  # a note may hold up to 1 MB of Markdown, plus the form
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     )
     app.extensions["kb"] = Runtime.from_settings(settings)
     app.teardown_appcontext(close_uow)
-    for blueprint in (pages.bp, search.bp, api.bp):
+    for blueprint in (pages.bp, search.bp, api.bp, compare.bp):
         app.register_blueprint(blueprint)
     errors.install(app)
     headers.install(app)
@@ -72,6 +73,11 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.jinja_env.globals["label"] = lambda name, code: vocabulary().label(name, code)
     app.jinja_env.globals["vocab"] = vocabulary
     app.jinja_env.globals["presented_cases"] = presented_cases
+    app.jinja_env.globals["compare_basket"] = compare.basket
+    app.jinja_env.globals["current_path"] = lambda: (
+        request.full_path if request.query_string else request.path
+    )
+    app.jinja_env.globals["compare_max"] = MAX_CASES
 
     @app.get("/healthz")
     def healthz() -> Any:

@@ -2,7 +2,7 @@
 (ETag and a short max-age for public reads, never for writes or personal pages), and the
 security headers (a strict Content-Security-Policy: no assets or scripts from other hosts)."""
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 
 PUBLIC_MAX_AGE = 60  # seconds; content changes with each edit, so keep it short
 CSP = (
@@ -24,7 +24,12 @@ def add_headers(response: Response) -> Response:
         and "Cache-Control" not in response.headers
         and request.path != "/healthz"
     )
-    if cacheable:
+    if cacheable and session:
+        # The page shows this browser's own state (comparison basket, messages): revalidate.
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.add_etag()
+        response.make_conditional(request)
+    elif cacheable:
         response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
         response.add_etag()
         response.make_conditional(request)

@@ -18,6 +18,7 @@ EXAMPLES = {
     "/api/instruments": "/api/instruments",
     "/api/instruments/{slug}": "/api/instruments/verfuegungsfonds",
     "/api/search": "/api/search?q=Beteiligung&kind=case&governance=top-down",
+    "/api/compare": "/api/compare?cases=freiraumbuero-halle,altstadtquartier-buechel-aachen",
 }
 
 
@@ -84,6 +85,8 @@ def test_search_returns_the_search_issue_shape(web: FlaskClient) -> None:
         ("/api/cases/nope", "/api/cases/{slug}", 404, "nope"),
         ("/api/talks/nope", "/api/talks/{slug}", 404, "nope"),
         ("/api/instruments/nope", "/api/instruments/{slug}", 404, "nope"),
+        ("/api/compare?cases=freiraumbuero-halle", "/api/compare", 400, "mindestens 2"),
+        ("/api/compare?cases=freiraumbuero-halle,nope", "/api/compare", 404, "nope"),
     ],
 )
 def test_invalid_requests_get_a_clear_error(

@@ -1,0 +1,349 @@
+"""Comparing two to four cases field by field: which rows differ, what the cases share, and the
+comparison as text, CSV, JSON and Markdown. The web view, the API and `kb compare` all build on
+`compare()` here, so they show the same rows."""
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.cases import find_case, talks_presenting
+from kb.errors import FieldError, NotFound, ValidationError
+from kb.notes import notes_of_talks
+from kb.unit_of_work import UnitOfWork
+from kb.vocabulary import Vocabulary
+from models import Case
+
+MIN_CASES = 2
+MAX_CASES = 4
+LATEST_NOTES = 3
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one case has in one row: its values (one line each) and an optional explanation
+    (the rationale of a classification)."""
+
+    values: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        return " | ".join(self.values)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    cells: tuple[Cell, ...]
+    differs: bool
+    shared: tuple[str, ...] = ()  # values every case has (in a list row)
+
+    @property
+    def empty(self) -> bool:
+        return not any(c.values for c in self.cells)
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class CaseRef:
+    slug: str
+    name: str
+    url: str
+
+
+@dataclass
+class Comparison:
+    cases: list[CaseRef]
+    groups: list[Group]
+    shared: dict[str, list[str]] = field(default_factory=dict)  # label -> shared values
+
+    @property
+    def rows(self) -> list[tuple[Group, Row]]:
+        return [(g, r) for g in self.groups for r in g.rows]
+
+
+SHARED_LABELS = {
+    "instruments": "Gemeinsame Instrumente",
+    "funding": "Gemeinsame Förderprogramme",
+    "awards": "Gemeinsame Auszeichnungen",
+}
+
+
+def parse_slugs(raw: Iterable[str]) -> list[str]:
+    """The case slugs of a comparison from URL or CLI arguments (repeated or comma-separated).
+    Too few, too many or duplicate slugs are a ValidationError naming the problem."""
+    slugs = [s.strip() for item in raw for s in item.split(",") if s.strip()]
+    problems = []
+    duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
+    if duplicates:
+        problems.append(f"Fall doppelt angegeben: {', '.join(duplicates)}")
+    count = len(set(slugs))
+    if count < MIN_CASES:
+        problems.append(
+            f"Für einen Vergleich braucht es mindestens {MIN_CASES} verschiedene Fälle "
+            f"(angegeben: {count})"
+        )
+    if count > MAX_CASES:
+        problems.append(
+            f"Es lassen sich höchstens {MAX_CASES} Fälle vergleichen (angegeben: {count})"
+        )
+    if problems:
+        raise ValidationError([FieldError("cases", p) for p in problems])
+    return slugs
+
+
+def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Comparison:
+    """Compare the cases `slugs` (already checked by `parse_slugs`); an unknown slug is
+    NotFound."""
+    cases = []
+    for slug in slugs:
+        case = find_case(uow, slug)
+        if case is None:
+            raise NotFound(f"Kein Fall mit dem Kürzel '{slug}'")
+        cases.append(case)
+    talks = [talks_presenting(uow, c) for c in cases]
+    notes = [notes_of_talks(uow, t)[-LATEST_NOTES:][::-1] for t in talks]
+    vocab = vocabulary
+
+    def actors(side: str) -> Callable[[Case], Cell]:
+        return lambda c: Cell(
+            tuple(
+                f"{a.name} ({vocab.label('actor_kinds', a.kind)})"
+                for a in c.actors
+                if vocab.side_of(a.kind) == side
+            )
+        )
+
+    def one(value: object) -> tuple[str, ...]:
+        return (str(value),) if value not in (None, "") else ()
+
+    def population(c: Case) -> Cell:
+        if c.population is None:
+            return Cell()
+        text = f"{c.population:,}".replace(",", ".")
+        return Cell((f"{text} ({c.population_year})" if c.population_year else text,))
+
+    def carrier(c: Case) -> Cell:
+        if not c.carrier_name:
+            return Cell()
+        legal = f" ({c.carrier_legal_form})" if c.carrier_legal_form else ""
+        return Cell((c.carrier_name + legal,))
+
+    def period(c: Case) -> Cell:
+        return Cell(one(c.start_year) + ((f"bis {c.end_year}",) if c.end_year else ()))
+
+    fields: list[tuple[str, str, list[tuple[str, str, Callable[[Case], Cell]]]]] = [
+        (
+            "classification",
+            "Einordnung",
+            [
+                (
+                    "governance",
+                    "Governance-Typ",
+                    lambda c: Cell(
+                        (vocab.label("governance_types", c.governance_type),),
+                        c.governance_rationale.strip(),
+                    ),
+                ),
+                (
+                    "scale",
+                    "Maßstab",
+                    lambda c: Cell((vocab.label("scales", c.scale),), c.scale_rationale.strip()),
+                ),
+            ],
+        ),
+        (
+            "place",
+            "Ort und Größe",
+            [
+                ("city", "Stadt", lambda c: Cell((c.city,))),
+                ("land", "Bundesland", lambda c: Cell((vocab.label("lands", c.land),))),
+                (
+                    "size_class",
+                    "Stadtgröße",
+                    lambda c: Cell(
+                        one(vocab.label("size_classes", c.size_class)),
+                        c.size_class_rationale.strip(),
+                    ),
+                ),
+                ("population", "Einwohner", population),
+            ],
+        ),
+        (
+            "organisation",
+            "Organisation",
+            [
+                ("carrier", "Träger und Rechtsform", carrier),
+                ("municipal", "Kommunale Seite", actors("municipal")),
+                ("civil_society", "Zivilgesellschaftliche Seite", actors("civil-society")),
+                ("other_actors", "Weitere Beteiligte", actors("other")),
+            ],
+        ),
+        (
+            "means",
+            "Instrumente und Förderung",
+            [
+                (
+                    "instruments",
+                    "Instrumente",
+                    lambda c: Cell(tuple(u.instrument.label for u in c.instruments)),
+                ),
+                (
+                    "funding",
+                    "Förderprogramme",
+                    lambda c: Cell(tuple(f.programme for f in c.funding)),
+                ),
+                (
+                    "awards",
+                    "Auszeichnungen",
+                    lambda c: Cell(
+                        tuple(f"{a.name} {a.year}" if a.year else a.name for a in c.awards)
+                    ),
+                ),
+            ],
+        ),
+        (
+            "time",
+            "Zeit und Stand",
+            [
+                ("start_year", "Beginn", period),
+                ("status", "Status", lambda c: Cell((vocab.label("statuses", c.status),))),
+            ],
+        ),
+    ]
+    groups = [
+        Group(key, label, tuple(_row(k, lab, [get(c) for c in cases]) for k, lab, get in rows))
+        for key, label, rows in fields
+    ]
+    series_rows = (
+        _row(
+            "talks",
+            "Gespräche",
+            [Cell(tuple(f"{t.title} ({t.date.strftime('%d.%m.%Y')})" for t in ts)) for ts in talks],
+        ),
+        _row("notes", "Neueste Notizen", [Cell(tuple(n.title for n in ns)) for ns in notes]),
+    )
+    groups.append(Group("series", "Gesprächsreihe", series_rows))
+    groups = [Group(g.key, g.label, tuple(r for r in g.rows if not r.empty)) for g in groups]
+    groups = [g for g in groups if g.rows]
+    refs = [CaseRef(c.slug, c.name, f"/cases/{c.slug}") for c in cases]
+    return Comparison(refs, groups, _shared(cases))
+
+
+def _row(key: str, label: str, cells: list[Cell]) -> Row:
+    # Order does not matter for lists (same instruments in another order are the same).
+    distinct = {frozenset(c.values) for c in cells}
+    first, *rest = [c.values for c in cells]
+    shared = tuple(v for v in first if all(v in other for other in rest))
+    return Row(key, label, tuple(cells), differs=len(distinct) > 1, shared=shared)
+
+
+def _shared(cases: list[Case]) -> dict[str, list[str]]:
+    def common(items: list[list[str]]) -> list[str]:
+        first, *rest = items
+        return [v for v in dict.fromkeys(first) if all(v in other for other in rest)]
+
+    found = {
+        "instruments": common([[u.instrument.label for u in c.instruments] for c in cases]),
+        "funding": common([[f.programme for f in c.funding] for c in cases]),
+        "awards": common(
+            [[f"{a.name} {a.year}" if a.year else a.name for a in c.awards] for c in cases]
+        ),
+    }
+    return {SHARED_LABELS[k]: v for k, v in found.items() if v}
+
+
+# --- formats -----------------------------------------------------------------------------
+
+
+def to_json(comparison: Comparison) -> dict[str, Any]:
+    return {
+        "cases": [{"slug": c.slug, "name": c.name, "url": c.url} for c in comparison.cases],
+        "groups": [
+            {
+                "key": g.key,
+                "label": g.label,
+                "rows": [
+                    {
+                        "key": r.key,
+                        "label": r.label,
+                        "differs": r.differs,
+                        "shared": list(r.shared),
+                        "values": [list(cell.values) for cell in r.cells],
+                        "notes": [cell.note for cell in r.cells],
+                    }
+                    for r in g.rows
+                ],
+            }
+            for g in comparison.groups
+        ],
+        "shared": comparison.shared,
+    }
+
+
+def to_csv(comparison: Comparison) -> str:
+    """One row per field, one column per case (by slug); lists joined with " | "."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["group", "field", "label", "differs", *(c.slug for c in comparison.cases)])
+    for group, row in comparison.rows:
+        flag = "ja" if row.differs else "nein"
+        writer.writerow([group.label, row.key, row.label, flag, *(c.text for c in row.cells)])
+    return buffer.getvalue()
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(comparison: Comparison, base_url: str = "") -> str:
+    """A Markdown document; `base_url` makes the case links absolute (a downloaded file
+    leaves the site)."""
+    names = [f"[{_md(c.name)}]({base_url.rstrip('/')}{c.url})" for c in comparison.cases]
+    lines = ["# Vergleich: " + " · ".join(_md(c.name) for c in comparison.cases), ""]
+    for group in comparison.groups:
+        lines += [f"## {group.label}", "", f"| Feld | {' | '.join(names)} |"]
+        lines.append("| --- " * (len(names) + 1) + "|")
+        for row in group.rows:
+            mark = " (≠)" if row.differs else ""
+            cells = [_md("; ".join(c.values)) or "–" for c in row.cells]
+            lines.append(f"| {_md(row.label)}{mark} | {' | '.join(cells)} |")
+        lines.append("")
+    if comparison.shared:
+        lines += ["## Was sie gemeinsam haben", ""]
+        lines += [f"- {label}: {'; '.join(v)}" for label, v in comparison.shared.items()]
+        lines.append("")
+    lines.append("≠: Die Fälle unterscheiden sich in dieser Zeile.")
+    return "\n".join(lines) + "\n"
+
+
+def to_text(comparison: Comparison) -> str:
+    lines = ["Vergleich: " + " · ".join(c.name for c in comparison.cases)]
+    for group in comparison.groups:
+        lines += ["", group.label.upper()]
+        for row in group.rows:
+            lines.append(f"  {row.label}{' (unterschiedlich)' if row.differs else ''}")
+            for case, cell in zip(comparison.cases, row.cells, strict=True):
+                lines.append(f"    {case.name}: {'; '.join(cell.values) or '–'}")
+    if comparison.shared:
+        lines += ["", "GEMEINSAM"]
+        lines += [f"  {label}: {'; '.join(v)}" for label, v in comparison.shared.items()]
+    return "\n".join(lines) + "\n"
+
+
+FORMATS: dict[str, Callable[[Comparison], str]] = {
+    "text": to_text,
+    "csv": to_csv,
+    "json": lambda c: json.dumps(to_json(c), ensure_ascii=False, indent=2) + "\n",
+    "markdown": to_markdown,
+}

@@ -1,0 +1,123 @@
+"""The comparison of two to four cases: the view `/compare?cases=a,b,c`, its downloads (CSV,
+JSON, Markdown), the API, and the "zum Vergleich hinzufügen" basket kept in the session so that
+cases can be collected from any page without JavaScript."""
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session
+
+from kb.compare import FORMATS, MAX_CASES, compare, parse_slugs, to_json, to_markdown
+from kb.errors import ValidationError
+from webapp.context import uow, vocabulary
+from webapp.params import url_with
+
+bp = Blueprint("compare", __name__)
+BASKET = "compare"
+DOWNLOADS = {  # extension -> (format, mimetype)
+    "csv": ("csv", "text/csv"),
+    "json": ("json", "application/json"),
+    "md": ("markdown", "text/markdown"),
+}
+
+
+def basket() -> list[str]:
+    """The slugs collected for comparison in this browser session."""
+    return list(session.get(BASKET, []))
+
+
+def compare_url(slugs: list[str], **extra: str) -> str:
+    return url_with("/compare", [("cases", ",".join(slugs)), *extra.items()])
+
+
+def _requested() -> list[str]:
+    return parse_slugs(request.args.getlist("cases"))
+
+
+def _safe_next(default: str) -> str:
+    """Only a path on this site (no open redirects)."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return default
+
+
+@bp.get("/compare")
+def view() -> Any:
+    if not request.args.get("cases"):
+        slugs = basket()
+        if len(slugs) >= 2:
+            return redirect(compare_url(slugs))
+        return render_template("compare/empty.html", slugs=slugs)
+    try:
+        slugs = _requested()
+    except ValidationError as exc:
+        return render_template("compare/empty.html", slugs=basket(), errors=exc.errors), 400
+    comparison = compare(uow(), slugs, vocabulary())
+    only_diff = request.args.get("diff") == "1"
+    return render_template(
+        "compare/view.html",
+        comparison=comparison,
+        slugs=slugs,
+        only_diff=only_diff,
+        without=lambda slug: compare_url([s for s in slugs if s != slug]),
+        download=lambda ext: url_with(f"/compare.{ext}", [("cases", ",".join(slugs))]),
+        toggle_diff=compare_url(slugs, **({} if only_diff else {"diff": "1"})),
+    )
+
+
+@bp.get("/compare.<ext>")
+def download(ext: str) -> Response:
+    if ext not in DOWNLOADS:
+        abort(404)
+    fmt, mimetype = DOWNLOADS[ext]
+    slugs = _requested()
+    comparison = compare(uow(), slugs, vocabulary())
+    if fmt == "markdown":
+        body = to_markdown(comparison, base_url=request.url_root)
+    else:
+        body = FORMATS[fmt](comparison)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="vergleich-{"-".join(slugs)[:150]}.{ext}"'
+    )
+    return response
+
+
+@bp.get("/api/compare")
+def api() -> Response:
+    data = to_json(compare(uow(), _requested(), vocabulary()))
+    return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
+
+
+@bp.get("/compare/add")
+def add() -> Any:
+    slug = request.args.get("case", "").strip()[:120]
+    slugs = basket()
+    if slug and slug not in slugs:
+        if len(slugs) >= MAX_CASES:
+            flash(
+                f"Es lassen sich höchstens {MAX_CASES} Fälle vergleichen; "
+                "entfernen Sie zuerst einen."
+            )
+        else:
+            slugs.append(slug)
+            session[BASKET] = slugs
+            flash(f"Zum Vergleich hinzugefügt ({len(slugs)} von {MAX_CASES}).")
+    return redirect(_safe_next(compare_url(slugs) if len(slugs) >= 2 else "/compare"))
+
+
+@bp.get("/compare/remove")
+def remove() -> Any:
+    slug = request.args.get("case", "")
+    session[BASKET] = [s for s in basket() if s != slug]
+    flash("Aus dem Vergleich entfernt.")
+    return redirect(_safe_next("/compare"))
+
+
+@bp.get("/compare/clear")
+def clear() -> Any:
+    session.pop(BASKET, None)
+    return redirect(_safe_next("/compare"))
