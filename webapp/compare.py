@@ -4,14 +4,13 @@ cases can be collected from any page without JavaScript."""
 
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session
 
 from kb.compare import FORMATS, MAX_CASES, compare, parse_slugs, to_json, to_markdown
 from kb.errors import ValidationError
 from webapp.context import uow, vocabulary
-from webapp.params import url_with
+from webapp.params import safe_next, url_with
 
 bp = Blueprint("compare", __name__)
 BASKET = "compare"
@@ -33,15 +32,6 @@ def compare_url(slugs: list[str], **extra: str) -> str:
 
 def _requested() -> list[str]:
     return parse_slugs(request.args.getlist("cases"))
-
-
-def _safe_next(default: str) -> str:
-    """Only a path on this site (no open redirects)."""
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return default
 
 
 @bp.get("/compare")
@@ -106,7 +96,9 @@ def add() -> Any:
             slugs.append(slug)
             session[BASKET] = slugs
             flash(f"Zum Vergleich hinzugefügt ({len(slugs)} von {MAX_CASES}).")
-    return redirect(_safe_next(compare_url(slugs) if len(slugs) >= 2 else "/compare"))
+    return redirect(
+        safe_next(request.args.get("next"), compare_url(slugs) if len(slugs) >= 2 else "/compare")
+    )
 
 
 @bp.get("/compare/remove")
@@ -114,10 +106,10 @@ def remove() -> Any:
     slug = request.args.get("case", "")
     session[BASKET] = [s for s in basket() if s != slug]
     flash("Aus dem Vergleich entfernt.")
-    return redirect(_safe_next("/compare"))
+    return redirect(safe_next(request.args.get("next"), "/compare"))
 
 
 @bp.get("/compare/clear")
 def clear() -> Any:
     session.pop(BASKET, None)
-    return redirect(_safe_next("/compare"))
+    return redirect(safe_next(request.args.get("next"), "/compare"))

@@ -2,7 +2,7 @@
 view is a URL that can be shared or cited."""
 
 from collections.abc import Mapping, Sequence
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from kb.search import FACETS, SORTS, SearchRequest
 
@@ -70,3 +70,15 @@ def search_args(request: SearchRequest, **changes: object) -> list[tuple[str, st
     if page != 1:
         pairs.append(("page", str(page)))
     return pairs
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects)."""
+    target = target or ""
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return default
