@@ -157,11 +157,13 @@ def save_case(
     reason: str = "",
     user_id: int | None = None,
     expected_version: int | None = None,
+    as_action: str | None = None,
 ) -> tuple[Case, bool]:
     """Create or update the case `data.slug`; return it and whether anything changed.
 
     An unchanged save writes nothing. `expected_version` guards against overwriting a change
-    that the saver has not seen.
+    that the saver has not seen; `as_action` names the revision's action when it is not a
+    plain create or update (a restore of an old version).
     """
     instruments = sync_instruments(uow, vocabulary)
     case = find_case(uow, data.slug, include_deleted=True)
@@ -180,7 +182,7 @@ def save_case(
         "case",
         case.id,
         case_state(case),
-        action=action,
+        action=as_action or action,
         actor=actor,
         reason=reason,
         user_id=user_id,

@@ -17,6 +17,7 @@ from kb.errors import FieldError, KbError, ValidationError
 from kb.exporting import Format, export_catalogue
 from kb.files import read_files
 from kb.importing import check_references, validate_files
+from kb.notes import add_note_file
 from kb.runtime import Runtime
 from kb.search import QuerySyntaxError, SearchRequest
 from kb.users import add_user
@@ -283,3 +284,23 @@ def user_add(name: str, role: str, display_name: str) -> None:
         add_user(uow, name, password, role, display_name)
         uow.commit()
     click.echo(f"Konto '{name}' ({role}) angelegt.")
+
+
+@main.group("note")
+def note_group() -> None:
+    """Notizen zu Gesprächen."""
+
+
+@note_group.command("add")
+@click.argument("talk")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--author", required=True, help="Benutzername der Redakteurin/des Redakteurs.")
+@click.option("--reason", default="", help="Grund (für den Verlauf).")
+@_reports_errors
+def note_add(talk: str, file: Path, author: str, reason: str) -> None:
+    """Eine Notiz aus einer Markdown-Datei mit Front Matter (title, optional slug und
+    created) zum Gespräch TALK hinzufügen."""
+    with _runtime() as runtime, runtime.uow() as uow:
+        note = add_note_file(uow, talk, file, author, runtime.vocabulary, reason=reason)
+        uow.commit()
+        click.echo(f"Notiz '{note.slug}' gespeichert: /talks/{note.talk.slug}#notiz-{note.slug}")

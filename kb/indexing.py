@@ -90,7 +90,7 @@ def note_document(note: Note) -> SearchDocument:
         kind="note",
         slug=note.slug,
         title=note.title,
-        url=f"/talks/{talk.slug}#note-{note.slug}",
+        url=f"/talks/{talk.slug}#notiz-{note.slug}",
         body=plain_text(note.body),
         people=(note.author,) if note.author else (),
         context="\n".join([talk.title, *(c.name for c in cases)]),

@@ -1,15 +1,22 @@
 """Use cases for notes taken after a talk: read, list, save with a revision."""
 
+import datetime as dt
+import re
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from kb.errors import FieldError, NotFound, ValidationError
+from kb.errors import Conflict, FieldError, NotFound, ValidationError
+from kb.files import parse_text
 from kb.revisions import begin_save, record_revision
-from kb.schemas import NoteIn
+from kb.schemas import NoteIn, validate
+from kb.slugs import slugify
 from kb.talks import find_talk
 from kb.unit_of_work import UnitOfWork
+from kb.users import find_user
+from kb.vocabulary import Vocabulary
 from models import Note, Talk
 
 
@@ -54,6 +61,7 @@ def save_note(
     reason: str = "",
     user_id: int | None = None,
     expected_version: int | None = None,
+    as_action: str | None = None,
 ) -> tuple[Note, bool]:
     talk = find_talk(uow, data.talk)
     if talk is None:
@@ -76,7 +84,7 @@ def save_note(
         "note",
         note.id,
         note_state(note),
-        action=action,
+        action=as_action or action,
         actor=actor,
         reason=reason,
         user_id=user_id,
@@ -116,3 +124,78 @@ def count_notes(uow: UnitOfWork) -> int:
         uow.session.scalar(select(func.count()).select_from(Note).where(Note.deleted_at.is_(None)))
         or 0
     )
+
+
+def note_template(questions: list[str]) -> str:
+    """The body a new note starts from: one section per question of the series, then free
+    text, so that notes of different talks can be read side by side."""
+    sections = [f"## {q}\n\n" for q in questions]
+    sections.append("## Weitere Beobachtungen\n\n")
+    return "\n".join(sections)
+
+
+def new_note_slug(uow: UnitOfWork, talk_slug: str, title: str) -> str:
+    """A free slug for a new note of the talk, readable from its title."""
+    base = slugify(f"{talk_slug}-{slugify(title, 60) or 'notiz'}", 150)
+    slug, n = base, 2
+    while find_note(uow, slug, include_deleted=True) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def add_note_file(
+    uow: UnitOfWork,
+    talk_slug: str,
+    path: Path,
+    username: str,
+    vocabulary: Vocabulary,
+    *,
+    reason: str = "",
+) -> Note:
+    """Add the note in `path` (Markdown with front matter: title, optionally slug and created;
+    `type: note` and `talk` may be left out) to the talk, written by the user `username`.
+    Errors name the file, line and field."""
+    user = find_user(uow, username)
+    if user is None or not user.active:
+        raise ValidationError([FieldError("author", f"kein aktives Konto '{username}'")])
+    talk = find_talk(uow, talk_slug)
+    if talk is None:
+        raise NotFound(f"Kein Gespräch mit dem Kürzel '{talk_slug}'")
+    text = path.read_text(encoding="utf-8")
+    shift = 0
+    front = re.match(r"---\r?\n(.*?)\r?\n---", text, re.S)
+    if front and not re.search(r"^type\s*:", front[1], re.M):
+        # The command says what it adds, a note: the file need not repeat it. The line goes
+        # in front of the first key, and messages subtract it again.
+        text, shift = "---\ntype: note\n" + text[text.index("\n") + 1 :], 1
+    parsed, errors = parse_text(text, str(path))
+    if parsed is None:
+        raise ValidationError(
+            FieldError(e.field, e.message, e.source, e.line - shift if e.line else e.line)
+            for e in errors
+        )
+    data = dict(parsed.data)
+    if data.get("talk", talk.slug) != talk.slug:
+        raise ValidationError(
+            [
+                FieldError(
+                    "talk",
+                    f"Die Datei gehört zu '{data['talk']}', nicht zu '{talk.slug}'",
+                    str(path),
+                )
+            ]
+        )
+    data["talk"] = talk.slug
+    data.setdefault("author", user.display_name or user.username)
+    data.setdefault("created", dt.date.today().isoformat())
+    data.setdefault("slug", new_note_slug(uow, talk.slug, str(data.get("title") or "notiz")))
+    if find_note(uow, str(data["slug"]), include_deleted=True) is not None:
+        raise Conflict(f"Eine Notiz mit dem Kürzel '{data['slug']}' gibt es schon")
+    note, problems = validate(NoteIn, data, vocabulary, str(path))
+    if note is None:
+        raise ValidationError(
+            FieldError(e.field, e.message, str(path), parsed.line_for(loc) - shift)
+            for loc, e in problems
+        )
+    saved, _ = save_note(uow, note, actor=user.username, user_id=user.id, reason=reason)
+    return saved

@@ -149,6 +149,7 @@ def save_talk(
     reason: str = "",
     user_id: int | None = None,
     expected_version: int | None = None,
+    as_action: str | None = None,
 ) -> tuple[Talk, bool]:
     """Create or update the talk `data.slug`; its series and cases must exist."""
     series = find_series(uow, data.series)
@@ -188,7 +189,7 @@ def save_talk(
         "talk",
         talk.id,
         talk_state(talk),
-        action=action,
+        action=as_action or action,
         actor=actor,
         reason=reason,
         user_id=user_id,

@@ -1,0 +1,304 @@
+"""The history of cases, talks and notes as readers and editors use it: every revision with its
+readable per-field differences ("Governance-Typ: Bottom-up → Cross-over"), old versions,
+restoring one (itself a new revision), and soft delete with an admin's undelete. Nothing is ever
+removed from the database."""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from kb.cases import case_state, find_case, save_case
+from kb.errors import Conflict, NotFound
+from kb.notes import find_note, note_state, save_note
+from kb.revisions import list_revisions, record_revision
+from kb.schemas import CaseIn, NoteIn, TalkIn, validate_or_raise
+from kb.talks import find_talk, save_talk, talk_state
+from kb.unit_of_work import UnitOfWork
+from kb.vocabulary import Vocabulary
+from models import Case, Note, Revision, Talk
+
+ACTIONS = {
+    "create": "angelegt",
+    "update": "geändert",
+    "restore": "ältere Fassung wiederhergestellt",
+    "delete": "gelöscht",
+    "undelete": "wiederhergestellt (Löschung aufgehoben)",
+}
+
+# German labels of the fields of the canonical states (dotted paths; lists by their name).
+LABELS = {
+    "slug": "Kürzel",
+    "name": "Name",
+    "title": "Titel",
+    "aliases": "Andere Namen",
+    "city": "Stadt",
+    "land": "Bundesland",
+    "municipality.population": "Einwohner",
+    "municipality.population_year": "Einwohner (Jahr)",
+    "municipality.size_class": "Stadtgröße",
+    "municipality.size_class_rationale": "Begründung Stadtgröße",
+    "governance.type": "Governance-Typ",
+    "governance.rationale": "Begründung Governance-Typ",
+    "scale.type": "Maßstab",
+    "scale.rationale": "Begründung Maßstab",
+    "start_year": "Beginn",
+    "end_year": "Ende",
+    "status": "Status",
+    "carrier.name": "Träger",
+    "carrier.legal_form": "Rechtsform",
+    "actors": "Akteure",
+    "instruments": "Instrumente",
+    "funding": "Förderung",
+    "awards": "Auszeichnungen",
+    "key_dates": "Chronik",
+    "summary": "Kurzfassung",
+    "description": "Beschreibung",
+    "website": "Website",
+    "sources": "Quellen",
+    "series": "Reihe",
+    "number": "Nummer",
+    "format": "Format",
+    "date": "Datum",
+    "announced_date": "Angekündigtes Datum",
+    "start_time": "Beginn (Uhrzeit)",
+    "end_time": "Ende (Uhrzeit)",
+    "venue": "Ort",
+    "announced_as": "Angekündigt als",
+    "cases": "Vorgestellte Fälle",
+    "speakers": "Gäste",
+    "talk": "Gespräch",
+    "author": "Autorin/Autor",
+    "created": "Datum der Notiz",
+    "body": "Text",
+}
+# Which vocabulary a coded field's values come from (shown by label).
+CODED = {
+    "land": "lands",
+    "municipality.size_class": "size_classes",
+    "governance.type": "governance_types",
+    "scale.type": "scales",
+    "status": "statuses",
+    "format": "talk_formats",
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.before or '–'} → {self.after or '–'}"
+
+
+@dataclass(frozen=True)
+class RevisionEntry:
+    revision: Revision
+    action_label: str
+    changes: list[FieldChange]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How history reaches one kind of item."""
+
+    entity_type: str
+    find: Callable[..., Any]
+    state: Callable[[Any], dict[str, Any]]
+    model: type[Any]
+    label: str
+
+
+KINDS = {
+    "case": Kind("case", find_case, case_state, CaseIn, "Der Fall"),
+    "talk": Kind("talk", find_talk, talk_state, TalkIn, "Das Gespräch"),
+    "note": Kind("note", find_note, note_state, NoteIn, "Die Notiz"),
+}
+MODELS: dict[str, type[Case] | type[Talk] | type[Note]] = {
+    "case": Case,
+    "talk": Talk,
+    "note": Note,
+}
+
+
+def _flatten(state: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in state.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{path}."))
+        else:
+            flat[path] = value
+    return flat
+
+
+def _text(field: str, value: Any, vocabulary: Vocabulary) -> str:
+    """A value as one readable line (list items separated by "; ")."""
+    if value is None or value == "" or value == []:
+        return ""
+    if field in CODED:
+        return vocabulary.label(CODED[field], value)
+    if isinstance(value, list):
+        return "; ".join(_item(v) for v in value)
+    text = " ".join(str(value).split())
+    return text if len(text) <= 300 else text[:299] + " …"
+
+
+def _item(value: Any) -> str:
+    if isinstance(value, dict):
+        return " · ".join(str(v) for v in value.values() if v not in (None, ""))
+    return str(value)
+
+
+def diff_states(
+    old: dict[str, Any] | None, new: dict[str, Any], vocabulary: Vocabulary
+) -> list[FieldChange]:
+    """What changed from `old` to `new`, field by field, in the order of the state."""
+    before, after = _flatten(old or {}), _flatten(new)
+    changes = []
+    for field in [*after, *(f for f in before if f not in after)]:
+        if before.get(field) != after.get(field):
+            changes.append(
+                FieldChange(
+                    field,
+                    LABELS.get(field, field),
+                    _text(field, before.get(field), vocabulary),
+                    _text(field, after.get(field), vocabulary),
+                )
+            )
+    return changes
+
+
+def changed_fields(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+    """German labels of the fields that differ (for short summaries: feeds, conflicts)."""
+    before, after = _flatten(old or {}), _flatten(new)
+    fields = [*after, *(f for f in before if f not in after)]
+    return [LABELS.get(f, f) for f in fields if before.get(f) != after.get(f)]
+
+
+def item_of(uow: UnitOfWork, entity_type: str, slug: str) -> Any:
+    """The item, deleted ones included (their history stays readable)."""
+    kind = KINDS.get(entity_type)
+    item = kind.find(uow, slug, include_deleted=True) if kind else None
+    if item is None:
+        raise NotFound(f"Kein Eintrag '{slug}'")
+    return item
+
+
+def history(
+    uow: UnitOfWork, entity_type: str, slug: str, vocabulary: Vocabulary
+) -> tuple[Any, list[RevisionEntry]]:
+    """The item and its revisions, newest first, each with its changes against the one
+    before."""
+    item = item_of(uow, entity_type, slug)
+    entries, previous = [], None
+    for revision in list_revisions(uow, entity_type, item.id):
+        changes = (
+            []
+            if revision.action in ("delete", "undelete")
+            else diff_states(previous, revision.state, vocabulary)
+        )
+        if revision.action == "create":
+            changes = [c for c in changes if c.after]  # a creation: only what it set
+        entries.append(
+            RevisionEntry(revision, ACTIONS.get(revision.action, revision.action), changes)
+        )
+        previous = revision.state
+    return item, entries[::-1]
+
+
+def get_revision(uow: UnitOfWork, entity_type: str, slug: str, number: int) -> tuple[Any, Revision]:
+    item = item_of(uow, entity_type, slug)
+    revision = uow.session.scalars(
+        select(Revision).where(
+            Revision.entity_type == entity_type,
+            Revision.entity_id == item.id,
+            Revision.number == number,
+        )
+    ).first()
+    if revision is None:
+        raise NotFound(f"Keine Fassung {number} von '{slug}'")
+    return item, revision
+
+
+def restore_revision(
+    uow: UnitOfWork,
+    entity_type: str,
+    slug: str,
+    number: int,
+    vocabulary: Vocabulary,
+    *,
+    actor: str,
+    user_id: int | None = None,
+    reason: str = "",
+) -> Any:
+    """Make version `number` the current one again: a new revision with that state (validated
+    like any input, so an old state that no longer fits the vocabularies is refused)."""
+    item, revision = get_revision(uow, entity_type, slug, number)
+    kind = KINDS[entity_type]
+    data = validate_or_raise(kind.model, revision.state, vocabulary, f"Fassung {number}")
+    reason = reason or f"Fassung {number} wiederhergestellt"
+    common: dict[str, Any] = {
+        "actor": actor,
+        "user_id": user_id,
+        "reason": reason,
+        "expected_version": item.version,
+        "as_action": "restore",
+    }
+    saved: Any
+    if entity_type == "case":
+        saved, changed = save_case(uow, data, vocabulary, **common)
+    elif entity_type == "talk":
+        saved, changed = save_talk(uow, data, **common)
+    else:
+        saved, changed = save_note(uow, data, **common)
+    if not changed:
+        raise Conflict(f"Fassung {number} entspricht bereits dem aktuellen Stand")
+    return saved
+
+
+def set_deleted(
+    uow: UnitOfWork,
+    entity_type: str,
+    slug: str,
+    deleted: bool,
+    *,
+    actor: str,
+    user_id: int | None = None,
+    reason: str = "",
+) -> Any:
+    """Soft delete (hidden everywhere, kept with its history) or undo it; either is a
+    revision."""
+    item = item_of(uow, entity_type, slug)
+    if (item.deleted_at is not None) == deleted:
+        raise Conflict(
+            f"{KINDS[entity_type].label} '{slug}' ist {'bereits' if deleted else 'nicht'} gelöscht"
+        )
+    item.deleted_at = dt.datetime.now(dt.UTC) if deleted else None
+    item.version += 1
+    uow.session.flush()
+    record_revision(
+        uow,
+        entity_type,
+        item.id,
+        KINDS[entity_type].state(item),
+        action="delete" if deleted else "undelete",
+        actor=actor,
+        user_id=user_id,
+        reason=reason,
+    )
+    return item
+
+
+def list_deleted(uow: UnitOfWork) -> list[tuple[str, Any]]:
+    """Every deleted case, talk and note, most recently deleted first."""
+    found: list[tuple[str, Any]] = []
+    for entity_type, model in MODELS.items():
+        rows = uow.session.scalars(select(model).where(model.deleted_at.is_not(None)))
+        found += [(entity_type, row) for row in rows]
+    return sorted(found, key=lambda pair: pair[1].deleted_at, reverse=True)

@@ -1,0 +1,143 @@
+"""History pages of cases, talks and notes (public: readers see who changed what), old versions,
+restoring one, soft delete (editors) and undelete (admins)."""
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request
+
+from kb.errors import Conflict
+from kb.history import (
+    ACTIONS,
+    LABELS,
+    get_revision,
+    history,
+    list_deleted,
+    restore_revision,
+    set_deleted,
+)
+from webapp.auth import admin_required, current_user, editor_required
+from webapp.context import uow, vocabulary
+
+bp = Blueprint("history", __name__)
+KINDS = {"cases": "case", "talks": "talk", "notes": "note"}
+KIND_LABELS = {"case": "Fall", "talk": "Gespräch", "note": "Notiz"}
+
+
+def _entity(kind: str) -> str:
+    if kind not in KINDS:
+        abort(404)
+    return KINDS[kind]
+
+
+def page_of(entity_type: str, item: Any) -> str | None:
+    """The public page of an item (None while it is deleted)."""
+    if item.deleted_at is not None:
+        return None
+    if entity_type == "note":
+        return f"/talks/{item.talk.slug}#notiz-{item.slug}"
+    return f"/{'cases' if entity_type == 'case' else 'talks'}/{item.slug}"
+
+
+def title_of(item: Any) -> str:
+    return str(getattr(item, "name", None) or getattr(item, "title", ""))
+
+
+@bp.get("/<kind>/<slug>/history")
+def show(kind: str, slug: str) -> str:
+    entity_type = _entity(kind)
+    item, entries = history(uow(), entity_type, slug, vocabulary())
+    return render_template(
+        "history/list.html",
+        kind=kind,
+        kind_label=KIND_LABELS[entity_type],
+        item=item,
+        title=title_of(item),
+        page=page_of(entity_type, item),
+        entries=entries,
+    )
+
+
+@bp.get("/<kind>/<slug>/history/<int:number>")
+def version(kind: str, slug: str, number: int) -> str:
+    entity_type = _entity(kind)
+    item, revision = get_revision(uow(), entity_type, slug, number)
+    return render_template(
+        "history/version.html",
+        kind=kind,
+        kind_label=KIND_LABELS[entity_type],
+        item=item,
+        title=title_of(item),
+        page=page_of(entity_type, item),
+        revision=revision,
+        action_label=ACTIONS.get(revision.action, revision.action),
+        labels=LABELS,
+    )
+
+
+@bp.post("/<kind>/<slug>/history/<int:number>/restore")
+@editor_required
+def restore(kind: str, slug: str, number: int) -> Any:
+    entity_type = _entity(kind)
+    unit, user = uow(), current_user()
+    try:
+        restore_revision(
+            unit,
+            entity_type,
+            slug,
+            number,
+            vocabulary(),
+            actor=user.username,
+            user_id=user.id,
+            reason=request.form.get("reason", "").strip()[:1000],
+        )
+    except Conflict as exc:
+        unit.rollback()
+        flash(str(exc))
+        return redirect(f"/{kind}/{slug}/history")
+    unit.commit()
+    flash(f"Fassung {number} wiederhergestellt (als neue Fassung).")
+    return redirect(f"/{kind}/{slug}/history")
+
+
+@bp.post("/<kind>/<slug>/delete")
+@editor_required
+def delete(kind: str, slug: str) -> Any:
+    entity_type = _entity(kind)
+    unit, user = uow(), current_user()
+    item = set_deleted(
+        unit,
+        entity_type,
+        slug,
+        True,
+        actor=user.username,
+        user_id=user.id,
+        reason=request.form.get("reason", "").strip()[:1000],
+    )
+    unit.commit()
+    flash(f"„{title_of(item)}“ gelöscht. Eine Administratorin kann es wiederherstellen.")
+    if entity_type == "note":
+        return redirect(f"/talks/{item.talk.slug}")
+    return redirect("/cases" if entity_type == "case" else "/talks")
+
+
+@bp.get("/admin/deleted")
+@admin_required
+def deleted() -> str:
+    return render_template(
+        "history/deleted.html",
+        items=list_deleted(uow()),
+        kinds={v: k for k, v in KINDS.items()},
+        kind_labels=KIND_LABELS,
+        title_of=title_of,
+    )
+
+
+@bp.post("/admin/deleted/<kind>/<slug>/restore")
+@admin_required
+def undelete(kind: str, slug: str) -> Any:
+    entity_type = _entity(kind)
+    unit, user = uow(), current_user()
+    item = set_deleted(unit, entity_type, slug, False, actor=user.username, user_id=user.id)
+    unit.commit()
+    flash(f"„{title_of(item)}“ ist wieder sichtbar.")
+    return redirect("/admin/deleted")
