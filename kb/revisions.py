@@ -92,3 +92,11 @@ def begin_save(
         return None
     existing.version += 1
     return "update"
+
+
+def changed_fields(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+    """The top-level fields whose values differ between two states, sorted; none for a first
+    revision (there is nothing to compare with)."""
+    if old is None:
+        return []
+    return sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
