@@ -12,7 +12,19 @@ from kb.config import Settings
 from kb.markup import render_html
 from kb.runtime import Runtime
 from kb.talks import presented_cases
-from webapp import api, auth, compare, errors, headers, history, notes, pages, search
+from webapp import (
+    api,
+    auth,
+    citation,
+    compare,
+    errors,
+    feeds,
+    headers,
+    history,
+    notes,
+    pages,
+    search,
+)
 from webapp.context import close_uow, runtime, vocabulary
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024  # a note may hold up to 1 MB of Markdown, plus the form
@@ -61,7 +73,8 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     )
     app.extensions["kb"] = Runtime.from_settings(settings)
     app.teardown_appcontext(close_uow)
-    for blueprint in (pages.bp, search.bp, api.bp, compare.bp, auth.bp, notes.bp, history.bp):
+    blueprints = (pages, search, api, compare, auth, notes, history, citation, feeds)
+    for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
     errors.install(app)
     auth.install(app)

@@ -1,0 +1,116 @@
+"""The Atom 1.0 feeds: /feed.atom (the newest notes) and /cases/changes.atom (changes to
+cases). kb.feeds decides what goes in; this module writes the XML with absolute links built
+from the request's host.
+
+The XML is built with the standard library's ElementTree rather than a feed library: Atom
+needs a dozen elements, ElementTree escapes text and attributes correctly, and feedgen (the
+maintained choice) would add lxml and python-dateutil to the install for that."""
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+
+from flask import Blueprint, Response, request, url_for
+
+from kb.citation import PUBLISHER
+from kb.feeds import CaseChange, NoteEntry, case_changes, last_change, newest_notes
+from webapp.context import uow
+
+bp = Blueprint("feeds", __name__)
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+# Characters XML 1.0 cannot carry at all (ElementTree would write them and break the feed).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _rfc3339(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = _NOT_XML.sub("", text)
+    return element
+
+
+def _absolute(endpoint: str, **values: str) -> str:
+    return url_for(endpoint, _external=True, **values)
+
+
+def _feed(title: str, self_url: str, updated: dt.datetime | None) -> ET.Element:
+    # Plain tag names under a default xmlns: ElementTree's `default_namespace` would reject
+    # Atom's unqualified attributes (rel, href, type).
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: "de"})
+    _add(feed, "id", self_url)
+    _add(feed, "title", title)
+    # An empty feed still needs `updated`: the last change of anything, else a fixed date,
+    # so the feed's ETag stays put while nothing changes.
+    _add(feed, "updated", _rfc3339(updated or last_change(uow()) or _EPOCH))
+    _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    _add(feed, "link", rel="alternate", type="text/html", href=request.url_root)
+    _add(_add(feed, "author"), "name", PUBLISHER)
+    return feed
+
+
+def _response(feed: ET.Element) -> Response:
+    ET.indent(feed)  # readable when opened in a browser; content's own text is left alone
+    xml = ET.tostring(feed, encoding="unicode")
+    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + xml, content_type=ATOM_TYPE)
+
+
+def _note_entry(feed: ET.Element, note: NoteEntry) -> None:
+    entry = _add(feed, "entry")
+    url = _absolute("pages.talk", slug=note.talk_slug) + f"#notiz-{note.slug}"
+    # The id names the note, not its talk's page, so that it stays the same if the note is
+    # moved to another talk.
+    _add(entry, "id", _absolute("feeds.notes") + f"#notiz-{note.slug}")
+    _add(entry, "title", note.title)
+    _add(entry, "updated", _rfc3339(note.updated))
+    _add(entry, "link", rel="alternate", type="text/html", href=url)
+    if note.author:
+        _add(_add(entry, "author"), "name", note.author)
+    _add(entry, "summary", f"Notiz zu „{note.talk_title}“")
+    _add(entry, "content", note.html, type="html")  # sanitised by kb.markup.render_html
+
+
+@bp.get("/feed.atom")
+def notes() -> Response:
+    entries = newest_notes(uow())
+    title = f"{PUBLISHER}: neue Notizen"
+    feed = _feed(title, _absolute("feeds.notes"), entries[0].updated if entries else None)
+    for note in entries:
+        _note_entry(feed, note)
+    return _response(feed)
+
+
+def _change_entry(feed: ET.Element, change: CaseChange) -> None:
+    entry = _add(feed, "entry")
+    url = _absolute("pages.case", slug=change.slug)
+    # One entry per revision; revision ids never change or come back.
+    _add(entry, "id", f"{_absolute('feeds.case_changes_feed')}#revision-{change.revision_id}")
+    _add(entry, "title", change.title)
+    _add(entry, "updated", _rfc3339(change.updated))
+    _add(entry, "link", rel="alternate", type="text/html", href=url)
+    _add(_add(entry, "author"), "name", change.actor)
+    lines = [f"Version {change.number}"]
+    if change.fields:
+        lines.append("Geänderte Felder: " + ", ".join(change.fields))
+    if change.reason:
+        lines.append(f"Begründung: {change.reason}")
+    _add(entry, "summary", ". ".join(lines) + ".")
+
+
+@bp.get("/cases/changes.atom")
+def case_changes_feed() -> Response:
+    changes = case_changes(uow())
+    title = f"{PUBLISHER}: Änderungen an Fällen"
+    feed = _feed(
+        title, _absolute("feeds.case_changes_feed"), changes[0].updated if changes else None
+    )
+    for change in changes:
+        _change_entry(feed, change)
+    return _response(feed)
