@@ -11,7 +11,7 @@ from kb.config import Settings
 from kb.markup import render_html
 from kb.runtime import Runtime
 from kb.talks import presented_cases
-from webapp import api, errors, headers, pages, search
+from webapp import api, downloads, errors, headers, pages, search
 from webapp.context import close_uow, runtime, vocabulary
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024  # a note may hold up to 1 MB of Markdown, plus the form
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     )
     app.extensions["kb"] = Runtime.from_settings(settings)
     app.teardown_appcontext(close_uow)
-    for blueprint in (pages.bp, search.bp, api.bp):
+    for blueprint in (pages.bp, search.bp, downloads.bp, api.bp):
         app.register_blueprint(blueprint)
     errors.install(app)
     headers.install(app)
