@@ -205,10 +205,23 @@ def talks_presenting(uow: UnitOfWork, case: Case) -> list[Talk]:
 
 def list_cases_by_ids(uow: UnitOfWork, ids: list[int]) -> list[Case]:
     """The given cases, fully loaded, in the order of `ids` (a filtered, sorted set)."""
-    found: dict[int, Case] = {}
-    # In chunks: SQLite limits the number of bound parameters in one statement.
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        stmt = select(Case).where(Case.id.in_(chunk)).options(*CASE_LOAD)
-        found.update((c.id, c) for c in uow.session.scalars(stmt))
+    found = _load_in_chunks(uow, Case.id, ids)
     return [found[i] for i in ids if i in found]
+
+
+def list_cases_by_slugs(uow: UnitOfWork, slugs: list[str]) -> list[Case]:
+    """The given cases that are not deleted, fully loaded, in the order of `slugs` (search
+    hits); a slug without such a case is left out."""
+    found = _load_in_chunks(uow, Case.slug, slugs)
+    return [found[s] for s in slugs if s in found and found[s].deleted_at is None]
+
+
+def _load_in_chunks(uow: UnitOfWork, column: Any, keys: list[Any]) -> dict[Any, Case]:
+    found: dict[Any, Case] = {}
+    # In chunks: SQLite limits the number of bound parameters in one statement.
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        stmt = select(Case).where(column.in_(chunk)).options(*CASE_LOAD)
+        for case in uow.session.scalars(stmt):
+            found[getattr(case, column.key)] = case
+    return found

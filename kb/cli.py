@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from kb.codebook import CodebookFormat, build_codebook, render_codebook
 from kb.compare import FORMATS, compare, parse_slugs
 from kb.config import Settings
 from kb.errors import FieldError, KbError, ValidationError
@@ -155,6 +156,24 @@ def export_command(fmt: Format, out: Path) -> None:
             uow, fmt, out, runtime.vocabulary, runtime.settings.vocabulary_file
         )
     click.echo(f"{len(written)} Datei(en) nach {out} geschrieben.")
+
+
+@main.command("codebook")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "markdown"]),
+    default="markdown",
+    show_default=True,
+    help="csv: eine Tabelle; json; markdown: zum Lesen.",
+)
+@_reports_errors
+def codebook_command(fmt: CodebookFormat) -> None:
+    """Das Codebuch der Downloads ausgeben: jede Spalte der CSV-Dateien (breit und lang) und
+    jeder Wert jedes Vokabulars mit Code, Bezeichnung und Definition."""
+    with _runtime() as runtime:
+        book = build_codebook(runtime.vocabulary)
+    click.echo(render_codebook(book, fmt), nl=False)
 
 
 @main.command("search")

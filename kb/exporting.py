@@ -1,8 +1,10 @@
-"""Exporting the whole catalogue as YAML/Markdown files (re-importable), JSON or CSV."""
+"""Exporting cases: the whole catalogue as YAML/Markdown files (re-importable), JSON or CSV,
+and any set of cases as a wide CSV (one row per case) or a long CSV (one row per list item)."""
 
 import csv
 import io
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -148,10 +150,85 @@ def case_csv_row(c: dict[str, Any], vocab: Vocabulary) -> list[Any]:
 
 def cases_csv(states: list[dict[str, Any]], vocab: Vocabulary) -> str:
     """Cases as one CSV document (for downloads of a filtered set)."""
+    return _csv_text(CASE_CSV_HEADER, (case_csv_row(c, vocab) for c in states))
+
+
+LONG_CSV_HEADER = [
+    "case_slug",
+    "case_name",
+    "item_type",
+    "position",
+    "name",
+    "kind_or_code",
+    "label",
+    "side",
+    "role_or_note",
+    "funder",
+    "year",
+    "date",
+    "amount",
+    "period",
+    "source",
+]
+
+# item_type -> (the list in the case state, long column -> the item's field). Every field of
+# every list item has a column of its own, so the lists can be rebuilt from the rows exactly;
+# `label` and `side` are looked up from the vocabulary (see `cases_long_csv`).
+LONG_ITEMS: dict[str, tuple[str, dict[str, str]]] = {
+    "actor": ("actors", {"name": "name", "kind_or_code": "kind", "role_or_note": "role"}),
+    "instrument": ("instruments", {"kind_or_code": "code", "role_or_note": "note"}),
+    "funding": (
+        "funding",
+        {
+            "name": "programme",
+            "funder": "funder",
+            "amount": "amount",
+            "period": "period",
+            "role_or_note": "note",
+            "source": "source",
+        },
+    ),
+    "award": (
+        "awards",
+        {"name": "name", "year": "year", "role_or_note": "note", "source": "source"},
+    ),
+    "key_date": ("key_dates", {"date": "date", "name": "event", "source": "source"}),
+    "alias": ("aliases", {"name": "name", "role_or_note": "note"}),
+    "source": ("sources", {"source": "url", "role_or_note": "supports"}),
+}
+
+
+def case_long_rows(c: dict[str, Any], vocab: Vocabulary) -> list[list[Any]]:
+    """One case (its canonical state) as rows under `LONG_CSV_HEADER`: one per item of its
+    lists, numbered from 1 per item type in the case's order. Every case has at least one
+    source, so every case has rows."""
+    rows = []
+    for item_type, (key, columns) in LONG_ITEMS.items():
+        for position, item in enumerate(c[key], start=1):
+            cells: dict[str, Any] = {col: item[field] for col, field in columns.items()}
+            if item_type == "actor":
+                cells["label"] = vocab.label("actor_kinds", item["kind"])
+                cells["side"] = vocab.side_of(item["kind"])
+            elif item_type == "instrument":
+                cells["label"] = vocab.label("instruments", item["code"])
+            cells.update(case_slug=c["slug"], case_name=c["name"])
+            cells.update(item_type=item_type, position=position)
+            rows.append([cells.get(col) for col in LONG_CSV_HEADER])
+    return rows
+
+
+def cases_long_csv(states: list[dict[str, Any]], vocab: Vocabulary) -> str:
+    """Cases as one long-format CSV document: one row per case and list item."""
+    return _csv_text(LONG_CSV_HEADER, (row for c in states for row in case_long_rows(c, vocab)))
+
+
+def _csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    # csv's default dialect is RFC 4180: comma, double quotes (doubled inside), quoting only
+    # where needed, CRLF line ends; None becomes an empty cell.
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CASE_CSV_HEADER)
-    writer.writerows(case_csv_row(c, vocab) for c in states)
+    writer.writerow(header)
+    writer.writerows(rows)
     return buffer.getvalue()
 
 

@@ -123,6 +123,13 @@ class SearchIndexService:
             self.rebuild(uow)
         return self.engine.search(request, self.overlay(uow))
 
+    def every_hit(self, uow: UnitOfWork, request: SearchRequest) -> SearchResults:
+        """All hits of `request` as one page in its order (its `page` and `per_page` are
+        ignored), without snippets: the complete result set, for downloads."""
+        if not self.engine.store.is_current():
+            self.rebuild(uow)
+        return self.engine.search(request, self.overlay(uow), snippets=False, every_hit=True)
+
     def similar_cases(self, slug: str, limit: int = 5) -> list[SearchHit]:
         if not self.engine.store.is_current():
             return []

@@ -112,9 +112,12 @@ class SearchEngine:
         *,
         facets: bool = True,
         snippets: bool = True,
+        every_hit: bool = False,
     ) -> SearchResults:
         """Run a request; raises QuerySyntaxError with a German message for unusable input.
-        `facets` and `snippets` can be switched off (the benchmark measures their cost)."""
+        `facets` and `snippets` can be switched off (the benchmark measures their cost).
+        `every_hit` returns all hits as one page, in the requested order, past the paging
+        limits that protect interactive requests (for downloads of a whole result set)."""
         if request.sort not in SORTS:
             raise QuerySyntaxError(f"Unbekannte Sortierung '{request.sort}' ({', '.join(SORTS)})")
         per_page = min(max(request.per_page, 1), MAX_PER_PAGE)
@@ -153,6 +156,8 @@ class SearchEngine:
             )
 
         total = sum(len(src[2]) for src in sources)
+        if every_hit:
+            page, per_page = 1, max(total, 1)
         hits_out = self._page(sources, request.sort, page, per_page, found.terms, snippets)
         suggestion = self.suggest(searcher, text) if total < FEW_HITS else None
         counts = {

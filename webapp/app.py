@@ -17,6 +17,7 @@ from webapp import (
     auth,
     citation,
     compare,
+    downloads,
     errors,
     feeds,
     headers,
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     )
     app.extensions["kb"] = Runtime.from_settings(settings)
     app.teardown_appcontext(close_uow)
-    blueprints = (pages, search, api, compare, auth, notes, history, citation, feeds)
+    blueprints = (pages, search, downloads, api, compare, auth, notes, history, citation, feeds)
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
     errors.install(app)

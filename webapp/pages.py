@@ -1,13 +1,12 @@
-"""The public pages: start page, catalogue (with its JSON and CSV downloads), case, talk and
-instrument pages, and the accessibility statement."""
+"""The public pages: start page, catalogue, case, talk and instrument pages, and the
+accessibility statement. The catalogue's downloads are in webapp.downloads."""
 
-import json
 from collections import defaultdict
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 
-from kb.cases import case_state, get_case, list_cases_by_ids, talks_presenting
+from kb.cases import get_case, talks_presenting
 from kb.catalogue import (
     FACET_LABELS,
     FACETS,
@@ -16,12 +15,9 @@ from kb.catalogue import (
     browse,
     facet_values,
     parse_query,
-    summaries,
 )
-from kb.exporting import cases_csv
 from kb.instruments import get_instrument, instrument_uses, list_instruments
 from kb.notes import count_notes, latest_notes, list_notes, notes_of_talks
-from kb.representations import catalogue_json
 from kb.talks import get_talk, list_series, list_talks
 from webapp.context import runtime, uow, vocabulary
 from webapp.params import args_of, url_with
@@ -82,28 +78,6 @@ def _toggled(query: CatalogueQuery, facet: str, value: str) -> list[tuple[str, s
     current = query.filters.get(facet, ())
     values = _without(current, value) if value in current else (*current, value)
     return query.args(page=1, **{facet: values})
-
-
-@bp.get("/cases.<fmt>")
-def cases_download(fmt: str) -> Response:
-    """Exactly the filtered set of the catalogue (all pages) as JSON or CSV."""
-    if fmt not in ("json", "csv"):
-        abort(404)
-    page, problems = _catalogue()
-    unit, vocab = uow(), vocabulary()
-    if fmt == "json":
-        page.summaries = summaries(unit, [r.id for r in page.matching])
-        data = catalogue_json(page, vocab, all_rows=True)
-        data["warnings"] = problems
-        return _json(data)
-    states = [case_state(c) for c in list_cases_by_ids(unit, [r.id for r in page.matching])]
-    response = Response(cases_csv(states, vocab), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="kooperationsmodelle.csv"'
-    return response
-
-
-def _json(data: Any) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
 
 
 @bp.get("/cases/<slug>")

@@ -76,6 +76,7 @@ def search() -> str:
         pages=pages,
         toggle=toggle,
         page_url=lambda n: url_with("/search", search_args(req, page=n)),
+        download=lambda ext: url_with(f"/search.{ext}", search_args(req)),
         suggestion_url=lambda q: url_with(
             "/search", search_args(type(req)(q, req.filters, req.sort, 1, req.per_page))
         ),

@@ -42,7 +42,7 @@ def test_catalogue_filters_and_csv_download(page: Page, live_server: str) -> Non
     with page.expect_download() as info:
         page.get_by_role("link", name="CSV", exact=True).click()
     download = info.value
-    rows = list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))
     assert sorted(r["name"] for r in rows) == sorted(shown)
     assert {r["governance_type"] for r in rows} == {"top-down"}
     assert {r["land"] for r in rows} == {"Berlin"}
@@ -85,6 +85,7 @@ def test_keyboard_only_navigation_to_a_case(page: Page, live_server: str) -> Non
         "/search?q=Beteiligung",
         "/cases?governance=bottom-up",
         "/instruments",
+        "/codebook",
     ],
 )
 def test_no_serious_or_critical_accessibility_violations(
@@ -98,7 +99,7 @@ def test_no_serious_or_critical_accessibility_violations(
 
 def test_phone_width_has_no_horizontal_scrolling(page: Page, live_server: str) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
-    for path in ("/", "/cases", "/cases/alte-feuerwache-weimar", "/search?q=Fonds"):
+    for path in ("/", "/cases", "/cases/alte-feuerwache-weimar", "/search?q=Fonds", "/codebook"):
         page.goto(f"{live_server}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, (path, width)

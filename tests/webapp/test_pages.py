@@ -151,7 +151,7 @@ def test_catalogue_downloads_return_exactly_the_filtered_set(web: FlaskClient, s
     response = web.get(f"/cases.csv?{query}")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert {r["slug"] for r in rows} == expected
     assert all(r["governance_type"] == "top-down" for r in rows)
     # The page links its own downloads with the same filters.

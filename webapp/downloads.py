@@ -1,0 +1,124 @@
+"""The downloads: any catalogue view (/cases.csv, /cases.long.csv, /cases.json) and any search
+(/search.csv, /search.long.csv, /search.json) as data, with the same query string as the page,
+and the codebook that explains them (/codebook, /codebook.csv, /codebook.json).
+
+A download holds exactly the set the page shows, all pages of it; the sets and formats come
+from kb (kb.result_sets, kb.exporting, kb.codebook), this module only speaks HTTP.
+"""
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+
+from kb.catalogue import parse_query, summaries
+from kb.codebook import build_codebook, codebook_csv, codebook_data
+from kb.errors import FieldError, ValidationError
+from kb.exporting import cases_csv, cases_long_csv
+from kb.representations import catalogue_json
+from kb.result_sets import catalogue_set, search_case_set, search_set_json
+from kb.search import QuerySyntaxError
+from kb.vocabulary import Vocabulary
+from webapp.context import runtime, uow, vocabulary
+from webapp.params import args_of, search_args, search_request, url_with
+
+bp = Blueprint("downloads", __name__)
+
+# With a byte order mark: Excel (the spreadsheet most readers here open a CSV in) then reads
+# the file as UTF-8 instead of Windows-1252, so umlauts survive; pandas, R's readr,
+# LibreOffice and Python's csv with encoding="utf-8-sig" skip the mark.
+CSV_ENCODING = "utf-8-sig"
+CSV_WRITERS: dict[str, Callable[[list[dict[str, Any]], Vocabulary], str]] = {
+    "csv": cases_csv,
+    "long.csv": cases_long_csv,
+}
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def filename(base: str, parts: list[str], ext: str) -> str:
+    """A meaningful ASCII file name: what it is, the filters or words, the day of the download,
+    e.g. kooperationsmodelle_governance-top-down_2024-05-01.long.csv."""
+    words = "-".join(parts).lower().translate(_UMLAUTS)
+    words = re.sub(r"[^a-z0-9]+", "-", words).strip("-")[:80].rstrip("-")
+    stem = "_".join(p for p in (base, words, dt.date.today().isoformat()) if p)
+    return f"{stem}.{ext}"
+
+
+def csv_file(body: str, name: str) -> Response:
+    response = Response(body.encode(CSV_ENCODING), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def json_file(data: Any, name: str) -> Response:
+    """JSON is shown in the browser (programs read these URLs too); saved, it gets `name`."""
+    response = Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+# --- the catalogue ----------------------------------------------------------------------------
+
+
+@bp.get("/cases.csv", defaults={"fmt": "csv"}, endpoint="cases_csv")
+@bp.get("/cases.long.csv", defaults={"fmt": "long.csv"}, endpoint="cases_long_csv")
+@bp.get("/cases.json", defaults={"fmt": "json"}, endpoint="cases_json")
+def cases_download(fmt: str) -> Response:
+    """Exactly the filtered set of the catalogue view (all pages, its sort order)."""
+    query, problems = parse_query(args_of(request.args), vocabulary())
+    found = catalogue_set(uow(), query, vocabulary())
+    parts = [f"{f}-{'-'.join(v)}" for f, v in query.filters.items()]
+    name = filename("kooperationsmodelle", parts, fmt)
+    if fmt != "json":
+        return csv_file(CSV_WRITERS[fmt](found.states, vocabulary()), name)
+    page = found.page
+    page.summaries = summaries(uow(), [r.id for r in page.matching])
+    data = catalogue_json(page, vocabulary(), all_rows=True)
+    data["warnings"] = problems
+    data["query"] = {"url": url_with("/cases", query.args(page=1))}
+    data["states"] = found.states  # every field of each case, as in the YAML files
+    return json_file(data, name)
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+@bp.get("/search.csv", defaults={"fmt": "csv"}, endpoint="search_csv")
+@bp.get("/search.long.csv", defaults={"fmt": "long.csv"}, endpoint="search_long_csv")
+@bp.get("/search.json", defaults={"fmt": "json"}, endpoint="search_json")
+def search_download(fmt: str) -> Response:
+    """Every case hit of the search (all pages, in its order); talks and notes are not cases."""
+    req, problems = search_request(args_of(request.args))
+    if not (req.query.strip() or req.filters):
+        raise ValidationError([FieldError("q", "Keine Suchanfrage: q oder ein Filter fehlt")])
+    try:
+        found = search_case_set(runtime().search_index, uow(), req)
+    except QuerySyntaxError as exc:
+        raise ValidationError([FieldError("q", str(exc))]) from exc
+    parts = [req.query, *(f"{f}-{'-'.join(v)}" for f, v in req.filters.items())]
+    name = filename("suche", parts, fmt)
+    if fmt != "json":
+        return csv_file(CSV_WRITERS[fmt](found.states, vocabulary()), name)
+    data = search_set_json(found, url_with("/search", search_args(req)), problems)
+    return json_file(data, name)
+
+
+# --- the codebook -----------------------------------------------------------------------------
+
+
+@bp.get("/codebook")
+def codebook() -> str:
+    return render_template("codebook.html", book=build_codebook(vocabulary()))
+
+
+@bp.get("/codebook.csv")
+def codebook_csv_download() -> Response:
+    return csv_file(codebook_csv(build_codebook(vocabulary())), "codebuch.csv")
+
+
+@bp.get("/codebook.json")
+def codebook_json_download() -> Response:
+    return json_file(codebook_data(build_codebook(vocabulary())), "codebuch.json")
