@@ -9,9 +9,12 @@ and every other posting are written by Whoosh's own codec, exactly as its writer
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
+from whoosh.formats import Frequency, Positions
 from whoosh.index import Index
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -22,6 +25,54 @@ PAIRS = "pairs"
 PARTS = "parts"
 PIECES = ("title", "aliases", "names", "body")  # the text fields, in the order parts joins them
 Posting = tuple[int, float, bytes]
+
+
+def term_values(field: Any, tokens: list[str]) -> Iterable[tuple[bytes, int, float, bytes]]:
+    """What field.index() returns for a text whose tokens (one per position) are these:
+    (term, frequency, weight, encoded value) per distinct term. Whoosh's formats would walk a
+    token object through generators per word; positions and frequencies are counted here."""
+    fmt = field.format
+    kind = type(fmt)
+    if kind is not Positions and kind is not Frequency:
+        return field.index(tokens)  # Whoosh's formats take a token list as it is
+    boost = fmt.field_boost
+    positions: dict[str, list[int]] = {}
+    for pos, token in enumerate(tokens):
+        found = positions.get(token)
+        if found is None:
+            positions[token] = [pos]
+        else:
+            found.append(pos)
+    if kind is Positions:
+        return [
+            (t.encode("utf-8"), len(p), float(len(p)) * boost, fmt.encode(p))
+            for t, p in positions.items()
+        ]
+    return [
+        (t.encode("utf-8"), len(p), float(len(p)) * boost, pack_uint(len(p)))
+        for t, p in positions.items()
+    ]
+
+
+def add_postings(postwriter: Any, postings: list[Posting], lengths: dict[int, int]) -> None:
+    """W3PostingsWriter.add_posting for all postings of a term, a block at a time: the same
+    blocks and statistics without a method call and four type checks per posting."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(postings), limit):
+        if start:
+            postwriter._write_block()  # the block is full (add_posting writes it then too)
+        block = postings[start : start + limit]
+        postwriter._ids.extend([p[0] for p in block])
+        weights = [p[1] for p in block]
+        postwriter._weights.extend(weights)
+        postwriter._maxweight = max(postwriter._maxweight, max(weights))
+        postwriter._values.extend([p[2] for p in block if p[2]])
+        known = [n for p in block if (n := lengths.get(p[0], 0))]
+        if known:
+            shortest, longest = min(known), max(known)
+            if postwriter._minlength is None or shortest < postwriter._minlength:
+                postwriter._minlength = shortest
+            postwriter._maxlength = max(postwriter._maxlength, longest)
 
 
 class SegmentBuilder(SegmentWriter):
@@ -40,8 +91,8 @@ class SegmentBuilder(SegmentWriter):
     def add(self, fields: dict[str, Any], pieces: dict[str, tuple[str, ...]]) -> None:
         """Add a document given as Whoosh fields (store.to_fields) and the pieces of its text
         fields (store.text_pieces). Each piece is analysed once (analysis.analyse) for its
-        field, the compound parts, the pairs and the spelling words, and the terms go to
-        Whoosh's formats as a token list: the same postings as analysing each field's value."""
+        field, the compound parts, the pairs and the spelling words (term_values: the same
+        postings as analysing each field's value)."""
         analysed = {name: [analyse(t) for t in texts] for name, texts in pieces.items()}
         terms: dict[str, list[str]] = {
             name: [f for a in parts for f in a.forms] for name, parts in analysed.items()
@@ -68,9 +119,8 @@ class SegmentBuilder(SegmentWriter):
                 postings = self._postings[fieldname]
                 scorable = field.scorable
                 tokens = terms.get(fieldname)
-                for tbytes, freq, weight, vbytes in field.index(
-                    value if tokens is None else tokens
-                ):
+                values = field.index(value) if tokens is None else term_values(field, tokens)
+                for tbytes, freq, weight, vbytes in values:
                     if scorable:
                         length += freq
                     found = postings.get(tbytes)
@@ -100,8 +150,7 @@ class SegmentBuilder(SegmentWriter):
             writer.start_field(fieldname, self.schema[fieldname])
             for tbytes in sorted(terms):
                 writer.start_term(tbytes)
-                for docnum, weight, vbytes in terms[tbytes]:
-                    writer.add(docnum, weight, vbytes or b"", lengths.get(docnum, 0))
+                add_postings(writer._postwriter, terms[tbytes], lengths)
                 writer.finish_term()
             writer.finish_field()
             del self._postings[fieldname]  # let go of the memory as soon as it is written

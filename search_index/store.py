@@ -10,6 +10,7 @@ A rebuild forks one worker per core; each reads its share of the documents itsel
 one segment (search_index.bulk), so the parent only waits and then commits the segment list.
 """
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -333,6 +334,9 @@ def _build_part(folder: str, source: DocumentSource, part: int, parts: int) -> B
 
 
 def _worker(folder: str, source: DocumentSource, part: int, parts: int, out: "Results") -> None:
+    # The builder holds millions of postings that are never garbage, and the ORM's few cycles
+    # die with the process: the collector would walk them all again and again.
+    gc.disable()
     try:
         out.put((part, _build_part(folder, source, part, parts), None))
     except BaseException:

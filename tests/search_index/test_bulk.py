@@ -45,6 +45,7 @@ def _text(rng: random.Random, k: int) -> str:
 
 
 def make_docs(n: int, seed: int = 5) -> list[SearchDocument]:
+    """Documents with some words in most of them: posting lists of several blocks."""
     rng = random.Random(seed)
     return [
         SearchDocument(
@@ -68,7 +69,7 @@ def make_docs(n: int, seed: int = 5) -> list[SearchDocument]:
     ]
 
 
-DOCS = make_docs(120)
+DOCS = make_docs(400)
 
 
 def by_whoosh(tmp_path: Path) -> SearchEngine:
@@ -92,7 +93,8 @@ def by_rebuild(tmp_path: Path, parts: int) -> SearchEngine:
 
 
 def contents(engine: SearchEngine) -> dict[str, Any]:
-    """Every posting, length and stored field, by document id instead of number."""
+    """Every posting (and its term's statistics), length and stored field, by document id
+    instead of number."""
     reader = engine.store.searcher().reader()
     ids = {n: f["id"] for n, f in reader.iter_docs()}
     postings = {}
@@ -104,7 +106,11 @@ def contents(engine: SearchEngine) -> dict[str, Any]:
         while m.is_active():
             items.add((ids[m.id()], m.weight(), m.value()))
             m.next()
-        postings[(fieldname, text)] = items
+        info = reader.term_info(fieldname, text)
+        # Rounded: two segments add up a term's weights in another order.
+        total = round(info.weight(), 3)
+        stats = (total, info.doc_frequency(), info.min_length(), info.max_length())
+        postings[(fieldname, text)] = (items, stats, info.max_weight())
     fields = reader.schema.scorable_names()
     lengths = {(ids[n], f): reader.doc_field_length(n, f) for n in ids for f in fields}
     stored = {ids[n]: fields for n, fields in reader.iter_docs()}
@@ -143,12 +149,10 @@ def test_pair_arrays_find_what_pair_terms_find(tmp_path: Path, text: str) -> Non
 
     whoosh, rebuilt = by_whoosh(tmp_path), by_rebuild(tmp_path, 2)
     expected = hits(whoosh)
-    assert expected == {
-        searcher_hit["id"]
-        for searcher_hit in (
-            whoosh.store.searcher().stored_fields(h.docnum)
-            for h in whoosh.store.searcher().search(query, limit=None)
-        )
+    searcher = whoosh.store.searcher()
+    # Whoosh's positions also run on from one alias to the next; pairs do not.
+    assert expected <= {
+        searcher.stored_fields(h.docnum)["id"] for h in searcher.search(query, limit=None)
     }
     assert hits(rebuilt) == expected
     if text in PHRASES[:2]:
