@@ -34,7 +34,8 @@ def term_values(field: Any, tokens: list[str]) -> Iterable[tuple[bytes, int, flo
     fmt = field.format
     kind = type(fmt)
     if kind is not Positions and kind is not Frequency:
-        return field.index(tokens)  # Whoosh's formats take a token list as it is
+        indexed: Iterable[tuple[bytes, int, float, bytes]] = field.index(tokens)
+        return indexed  # Whoosh's formats take a token list as it is
     boost = fmt.field_boost
     positions: dict[str, list[int]] = {}
     for pos, token in enumerate(tokens):
