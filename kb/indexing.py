@@ -186,24 +186,31 @@ def documents_for(
     return upserts, deletes
 
 
-def all_documents(uow: UnitOfWork, vocabulary: Vocabulary) -> Iterator[SearchDocument]:
-    """Every document of the catalogue, for a full rebuild (streamed in batches)."""
+def all_documents(
+    uow: UnitOfWork, vocabulary: Vocabulary, part: int = 0, parts: int = 1
+) -> Iterator[SearchDocument]:
+    """Every document of the catalogue, for a full rebuild (streamed in batches); with `parts`,
+    only those whose row id modulo `parts` is `part` (one rebuild worker's share)."""
     session = uow.session
-    presenting = _talks_presenting(uow, set(session.scalars(select(Case.id))))
+    case_ids = select(Case.id).where(Case.id % parts == part)
+    presenting = _talks_presenting(uow, set(session.scalars(case_ids)))
     cases = (
         select(Case)
-        .where(Case.deleted_at.is_(None))
+        .where(Case.deleted_at.is_(None), Case.id % parts == part)
         .options(*CASE_LOAD)
         .execution_options(yield_per=1000)
     )
     for case in session.scalars(cases):
         yield case_document(case, vocabulary, presenting.get(case.id, []))
-    for talk in session.scalars(select(Talk).where(Talk.deleted_at.is_(None)).options(*_TALK_LOAD)):
+    talks = (
+        select(Talk).where(Talk.deleted_at.is_(None), Talk.id % parts == part).options(*_TALK_LOAD)
+    )
+    for talk in session.scalars(talks):
         yield talk_document(talk)
     notes = (
         select(Note)
         .join(Talk, Talk.id == Note.talk_id)
-        .where(Note.deleted_at.is_(None), Talk.deleted_at.is_(None))
+        .where(Note.deleted_at.is_(None), Talk.deleted_at.is_(None), Note.id % parts == part)
         .options(selectinload(Note.talk).options(*_TALK_LOAD))
         .execution_options(yield_per=1000)
     )

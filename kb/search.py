@@ -91,17 +91,20 @@ class SearchIndexService:
         in the outbox and are written into the new index right after the swap.
         """
         store = self.engine.store
+        vocabulary = self.vocabulary
+
+        def part_documents(part: int, parts: int) -> Iterator[SearchDocument]:
+            if parts == 1:
+                yield from all_documents(uow, vocabulary)
+                return
+            # In a worker process forked by the store: on connections of its own.
+            with uow.for_forked_process() as child:
+                yield from all_documents(child, vocabulary, part, parts)
+
         with store.hold_writer(REBUILD_LOCK_TIMEOUT):
             uow.rollback()  # a fresh snapshot
-            count = 0
-
-            def counted() -> Iterator[SearchDocument]:
-                nonlocal count
-                for doc in all_documents(uow, self.vocabulary):
-                    count += 1
-                    yield doc
-
-            store.publish(store.build(counted()))
+            target, count = store.build(part_documents)
+            store.publish(target)
         store.prune()
         uow.rollback()
         self.catch_up(uow)

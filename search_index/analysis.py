@@ -10,7 +10,10 @@ module path and the class names must stay stable; they hold no state.
 """
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache, lru_cache
+from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +115,42 @@ def spelling_words(text: str) -> set[str]:
     }
 
 
+@dataclass(frozen=True)
+class Analysed:
+    """A text analysed once for every field of a rebuild: what GermanTokenizer,
+    GermanPartsTokenizer and spelling_words make of it."""
+
+    forms: tuple[str, ...]  # indexed terms of the words kept, in order (one per position)
+    parts: tuple[str, ...]  # indexed terms of their compound parts, in order
+    spelling: frozenset[str]
+
+
+@lru_cache(maxsize=500_000)
+def _word(word: str) -> tuple[str | None, tuple[str, ...], bool]:
+    """A lowercase word's indexed term, its parts' terms and whether it is a spelling word."""
+    return (
+        index_form(word),
+        part_forms(word),
+        len(word) > 2 and word.isalpha() and word not in _STOP,
+    )
+
+
+@lru_cache(maxsize=4096)  # names, places and a note's context repeat; bodies rarely do
+def analyse(text: str) -> Analysed:
+    forms: list[str] = []
+    parts: list[str] = []
+    spelling = set()
+    for m in _WORD.finditer(text):
+        word = m.group().lower()
+        form, word_parts, spellable = _word(word)
+        if form is not None:
+            forms.append(form)
+        parts += word_parts
+        if spellable:
+            spelling.add(word)
+    return Analysed(tuple(forms), tuple(parts), frozenset(spelling))
+
+
 class GermanTokenizer(Tokenizer):
     """Words as written: stemmed, folded terms; for the spelling field (no_morph) the lowercase
     words themselves, umlauts kept, so that suggestions are readable. Positions count kept
@@ -185,32 +224,44 @@ class GermanPartsTokenizer(GermanTokenizer):
 PAIR_BREAK = "\x1e"  # between fields: no word pair spans it
 
 
+def pair_terms(value: str) -> Iterator[str]:
+    """Each two neighbouring words of a text (as indexed terms, stop words left out like for
+    positions), joined by a space; no pair spans a PAIR_BREAK."""
+    for part in value.split(PAIR_BREAK):
+        previous = None
+        for m in _WORD.finditer(part):
+            form = index_form(m.group().lower())
+            if form is None:
+                continue
+            if previous is not None:
+                yield pair_term(previous, form)
+            previous = form
+
+
+def pair_term(first: str, second: str) -> str:
+    return f"{first} {second}"
+
+
+def pair_hash(term: str) -> int:
+    """A pair term as a 64-bit number, the same in every process (for the pair arrays of a
+    rebuild). Two different pairs share a number with a chance of about 1 in 10^19 per pair."""
+    return int.from_bytes(blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
+
+
 class GermanPairsTokenizer(Tokenizer):
-    """Each two neighbouring words (as indexed terms, stop words left out like for positions),
-    joined by a space: a phrase of two words is then one term lookup instead of a position
-    check in every document that has both words."""
+    """Each two neighbouring words (pair_terms): a phrase of two words is then one term lookup
+    instead of a position check in every document that has both words."""
 
     def __eq__(self, other: object) -> bool:
         return other is not None and self.__class__ is other.__class__
 
     def __call__(self, value: str, mode: str = "", **kwargs: Any) -> Any:
         t = Token(mode=mode, **{k: v for k, v in kwargs.items() if k in ("removestops",)})
-        for part in value.split(PAIR_BREAK):
-            previous = None
-            for m in _WORD.finditer(part):
-                form = index_form(m.group().lower())
-                if form is None:
-                    continue
-                if previous is not None:
-                    t.text = f"{previous} {form}"
-                    t.boost = 1.0
-                    t.stopped = False
-                    yield t
-                previous = form
-
-
-def pair_term(first: str, second: str) -> str:
-    return f"{first} {second}"
+        for term in pair_terms(value):
+            t.text = term
+            t.boost = 1.0
+            t.stopped = False
+            yield t
 
 
 class TransliterationFilter(Filter):

@@ -7,6 +7,7 @@ to rank them. Here the same hits and the same scores cost a few milliseconds. Wh
 stores, analyses, parses, highlights and verifies phrase positions.
 """
 
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import _length_byte_cache
 
 from search_index.analysis import pair_term
+from search_index.pairs import PairArray, open_array
 
 Ids = NDArray[np.int64]
 Scores = NDArray[np.float64]
@@ -143,6 +145,7 @@ class Executor:
     def __init__(self, cache: PostingCache) -> None:
         self._cache = cache
         self._lengths: dict[tuple[str, str], NDArray[np.float64]] = {}
+        self._pair_arrays: dict[tuple[str, str], PairArray | None] = {}
         self._lock = threading.Lock()
 
     def _segment_key(self, reader: Any) -> str:
@@ -265,7 +268,7 @@ class Executor:
         return Matches(ids, np.ones(len(ids), dtype=np.float64))
 
     def _phrase(self, s: Searcher, node: wq.Phrase, terms: dict[str, set[str]]) -> Matches:
-        """Documents with all the words and all their neighbouring pairs (the `pairs` field);
+        """Documents with all the words and all their neighbouring pairs (_pair_ids);
         two words next to each other are then certain, longer phrases (or a slop) are checked
         by Whoosh for those candidates only. Scored like the words together."""
         words = [self._term(s, node.fieldname, w, node.boost, terms) for w in node.words]
@@ -273,11 +276,7 @@ class Executor:
         if len(candidates.ids) == 0 or len(node.words) < 2:
             return candidates
         if "pairs" in s.schema:
-            pairs = [
-                self._term(s, "pairs", pair_term(a, b), 1.0, {})
-                for a, b in zip(node.words, node.words[1:], strict=False)
-            ]
-            having = _intersection(pairs, 1.0).ids
+            having = self._pair_ids(s, node.words)
             keep = np.isin(candidates.ids, having, assume_unique=True)
             candidates = Matches(candidates.ids[keep], candidates.scores[keep])
             if (len(node.words) == 2 and node.slop == 1) or not len(candidates.ids):
@@ -285,6 +284,42 @@ class Executor:
         confirmed = self._whoosh(s, node, allow=candidates.ids).ids
         keep = np.isin(candidates.ids, confirmed, assume_unique=True)
         return Matches(candidates.ids[keep], candidates.scores[keep])
+
+    def _pair_ids(self, s: Searcher, words: list[str]) -> Ids:
+        """Documents (not deleted) that have every neighbouring pair of the words: from a
+        segment's pair array if a rebuild wrote it, else from its `pairs` terms."""
+        terms = [pair_term(a, b) for a, b in itertools.pairwise(words)]
+        chunks = []
+        for reader, offset in s.reader().leaf_readers():
+            array = self._pair_array(reader)
+            found: NDArray[np.int32] | None = None
+            for term in terms:
+                if array is not None:
+                    docs = array.documents(term)
+                else:
+                    docs = self._postings(reader, "pairs", term.encode("utf-8"))[0]
+                found = docs if found is None else np.intersect1d(found, docs, assume_unique=True)
+                if not len(found):
+                    break
+            if found is None or not len(found):
+                continue
+            deleted = reader.deleted_docs_set
+            if deleted:
+                found = found[~np.isin(found, np.fromiter(deleted, dtype=np.int64))]
+            chunks.append(found.astype(np.int64) + offset)
+        return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
+
+    def _pair_array(self, reader: Any) -> PairArray | None:
+        key = (self._segment_key(reader), "")
+        with self._lock:
+            if key in self._pair_arrays:
+                return self._pair_arrays[key]
+        array = open_array(reader.storage(), reader.segment().segment_id())
+        with self._lock:
+            if len(self._pair_arrays) > 256:
+                self._pair_arrays.clear()
+            self._pair_arrays[key] = array
+        return array
 
     def _whoosh(self, s: Searcher, node: wq.Query, allow: Ids | None = None) -> Matches:
         """Anything else, matched by Whoosh itself (constant score)."""

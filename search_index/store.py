@@ -5,16 +5,23 @@ swaps. Searching never waits for the writer.
 Each generation holds two Whoosh indexes: the documents, and `words`, the readable words of all
 texts for "Meinten Sie …?" (one small document per batch instead of a spelling posting per word
 and document, which cost a third of the rebuild time).
+
+A rebuild forks one worker per core; each reads its share of the documents itself and writes
+one segment (search_index.bulk), so the parent only waits and then commits the segment list.
 """
 
+import gc
+import multiprocessing
 import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import KEYWORD, Schema
@@ -23,19 +30,36 @@ from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from search_index.analysis import PAIR_BREAK, spelling_words
+from search_index.bulk import SegmentBuilder
 from search_index.documents import IndexBusy, SearchDocument
+from search_index.pairs import merge_keeping_arrays
 from search_index.schema import SCHEMA_VERSION, build_schema
 
 CURRENT = "current"
 VERSION_FILE = "SCHEMA_VERSION"
 WORDS = "words"
 BUILD_PROCESSES = 2  # this machine's cores; the rebuild leaves one segment per process
+# Part `part` of `parts` of every document (each document in exactly one part), for a rebuild.
+DocumentSource = Callable[[int, int], Iterable[SearchDocument]]
 
 
-def to_fields(doc: SearchDocument) -> dict[str, Any]:
+def text_pieces(doc: SearchDocument) -> dict[str, tuple[str, ...]]:
+    """The texts of a document's text fields; a field's value is its pieces, one per line."""
+    return {
+        "title": (doc.title,),
+        "aliases": doc.aliases,
+        "names": (*doc.people, *doc.places, *doc.instruments),
+        "body": (doc.body, doc.context) if doc.context else (doc.body,),
+    }
+
+
+def to_fields(
+    doc: SearchDocument, pieces: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, Any]:
     """A document as Whoosh fields."""
-    names = "\n".join([*doc.people, *doc.places, *doc.instruments])
-    body = f"{doc.body}\n{doc.context}" if doc.context else doc.body
+    pieces = pieces or text_pieces(doc)
+    names = "\n".join(pieces["names"])
+    body = "\n".join(pieces["body"])
     return {
         "id": doc.id,
         "kind": doc.kind,
@@ -194,7 +218,7 @@ class IndexStore:
         except BaseException:
             w.cancel()
             raise
-        w.commit()
+        w.commit(mergetype=merge_keeping_arrays)
         # Under the documents' lock, so the words index has a single writer too.
         if batch.words:
             words = whoosh_index.open_dir(str(target / WORDS)).writer(timeout=5.0, delay=0.05)
@@ -217,29 +241,29 @@ class IndexStore:
         finally:
             w.cancel()
 
-    def build(self, docs: Iterable[SearchDocument]) -> Path:
-        """Write every document into a fresh generation (not yet current), on all cores."""
+    def build(self, source: DocumentSource, parts: int = BUILD_PROCESSES) -> tuple[Path, int]:
+        """Write every document into a fresh generation (not yet current); returns it and the
+        number of documents. Each part of the source is read and written as a segment of its
+        own by a worker process (parts=1: in this process)."""
         target = self._new_generation()
-        w = whoosh_index.open_dir(str(target)).writer(
-            procs=BUILD_PROCESSES, multisegment=True, limitmb=128
-        )
-        words: set[str] = set()
         try:
-            for doc in docs:
-                w.add_document(**to_fields(doc))
-                words |= _words_of(doc)
+            built = _build_parts(str(target), source, parts)
         except BaseException:
-            w.cancel()
             shutil.rmtree(target, ignore_errors=True)
             raise
-        w.commit()
+        ix = whoosh_index.open_dir(str(target))
+        w = ix.writer()
+        w._close_segment()  # the parent's own segment stays empty
+        w._commit_toc([b.segment for b in built if b.count])
+        w._finish()
+        words: set[str] = set().union(*(b.words for b in built))
         ww = whoosh_index.open_dir(str(target / WORDS)).writer()
         ordered = sorted(words)
         for i in range(0, len(ordered), 5000):
             ww.add_document(word=" ".join(ordered[i : i + 5000]))
         ww.commit()
         (target / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
-        return target
+        return target, sum(b.count for b in built)
 
     def publish(self, target: Path) -> None:
         """Make a built generation current (call prune() once the old one is let go)."""
@@ -284,3 +308,64 @@ class IndexStore:
             if cached is not None:
                 cached[1].close()
                 setattr(self._local, name, None)
+
+
+@dataclass
+class Built:
+    """What a worker wrote: its segment, its documents' readable words, their number."""
+
+    segment: Any
+    words: set[str]
+    count: int
+
+
+if TYPE_CHECKING:  # only typeshed's Queue is generic
+    from multiprocessing.queues import Queue
+
+    Results = Queue[tuple[int, Built | None, str | None]]  # part, what it built or the error
+
+
+def _build_part(folder: str, source: DocumentSource, part: int, parts: int) -> Built:
+    builder = SegmentBuilder(whoosh_index.open_dir(folder))
+    for doc in source(part, parts):
+        pieces = text_pieces(doc)
+        builder.add(to_fields(doc, pieces), pieces)
+    return Built(builder.finish(), builder.words, builder.count)
+
+
+def _worker(folder: str, source: DocumentSource, part: int, parts: int, out: "Results") -> None:
+    # The builder holds millions of postings that are never garbage, and the ORM's few cycles
+    # die with the process: the collector would walk them all again and again.
+    gc.disable()
+    try:
+        out.put((part, _build_part(folder, source, part, parts), None))
+    except BaseException:
+        out.put((part, None, traceback.format_exc()))
+
+
+def _build_parts(folder: str, source: DocumentSource, parts: int) -> list[Built]:
+    """Every part built, in part order. Worker processes are forked, so the source need not be
+    picklable; it must open its own database connections (a forked connection is shared)."""
+    if parts == 1:
+        return [_build_part(folder, source, 0, 1)]
+    context = multiprocessing.get_context("fork")
+    out: Results = context.Queue()
+    procs = [
+        context.Process(target=_worker, args=(folder, source, part, parts, out), daemon=True)
+        for part in range(parts)
+    ]
+    for proc in procs:
+        proc.start()
+    results: dict[int, Built] = {}
+    try:
+        for _ in procs:
+            part, built, error = out.get()  # before join(): a full queue would block the worker
+            if built is None:
+                raise RuntimeError(f"building part {part} of the index failed:\n{error}")
+            results[part] = built
+    finally:
+        for proc in procs:
+            proc.join(timeout=None if len(results) == parts else 5)
+            if proc.is_alive():
+                proc.kill()
+    return [results[part] for part in range(parts)]
