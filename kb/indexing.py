@@ -1,8 +1,9 @@
 """What the search index holds: ORM rows mapped to search documents, and which documents an
 entity's change touches (a case's name appears in its talks and their notes)."""
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import TypedDict
+from typing import Protocol, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -82,8 +83,18 @@ def talk_document(talk: Talk) -> SearchDocument:
     )
 
 
-def note_document(note: Note) -> SearchDocument:
-    talk = note.talk
+class NoteFields(Protocol):
+    """What a note document needs of a note: an ORM row, or a plain row of these columns (a
+    rebuild reads notes without building ORM objects, which is a sixth of its time)."""
+
+    slug: str
+    title: str
+    body: str
+    author: str
+    created: dt.date | None
+
+
+def note_document(note: NoteFields, talk: Talk) -> SearchDocument:
     cases = [p.case for p in talk.presented if p.case.deleted_at is None]
     when = note.created or talk.date
     return SearchDocument(
@@ -180,7 +191,7 @@ def documents_for(
     )
     for note in notes:
         if note.deleted_at is None and note.talk.deleted_at is None:
-            upserts.append(note_document(note))
+            upserts.append(note_document(note, note.talk))
         else:
             deletes.append(f"note:{note.slug}")
     return upserts, deletes
@@ -207,12 +218,15 @@ def all_documents(
     )
     for talk in session.scalars(talks):
         yield talk_document(talk)
+    talks_by_id = {
+        t.id: t
+        for t in session.scalars(select(Talk).where(Talk.deleted_at.is_(None)).options(*_TALK_LOAD))
+    }
     notes = (
-        select(Note)
-        .join(Talk, Talk.id == Note.talk_id)
-        .where(Note.deleted_at.is_(None), Talk.deleted_at.is_(None), Note.id % parts == part)
-        .options(selectinload(Note.talk).options(*_TALK_LOAD))
-        .execution_options(yield_per=1000)
+        select(Note.slug, Note.title, Note.body, Note.author, Note.created, Note.talk_id)
+        .where(Note.deleted_at.is_(None), Note.id % parts == part)
+        .execution_options(yield_per=2000)
     )
-    for note in session.scalars(notes):
-        yield note_document(note)
+    for note in session.execute(notes):
+        if note.talk_id in talks_by_id:  # else the note's talk is deleted
+            yield note_document(note, talks_by_id[note.talk_id])

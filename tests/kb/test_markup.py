@@ -38,3 +38,32 @@ def test_rendered_markdown_keeps_structure_and_drops_active_content() -> None:
 def test_headings_start_at_the_requested_level() -> None:
     assert render_html("# A\n\n## B", top=2).startswith("<h2>A</h2>\n<h3>B</h3>")
     assert render_html("### only", top=3) == "<h3>only</h3>"
+
+
+def test_skipping_patterns_that_cannot_match_changes_nothing() -> None:
+    """plain_text runs a pattern only when its characters occur; on real Markdown (the seed
+    catalogue, the XSS vectors, a sample with every construct) that gives exactly what running
+    every pattern gives."""
+    from html import unescape
+    from pathlib import Path
+
+    from kb.markup import _STRIP
+
+    def every_pattern(source: str) -> str:
+        text = source
+        for _, pattern, replacement in _STRIP:
+            text = pattern.sub(replacement, text)
+        lines = (" ".join(line.split()) for line in unescape(text).splitlines())
+        return "\n".join(line for line in lines if line)
+
+    root = Path(__file__).parents[2]
+    samples = [p.read_text(encoding="utf-8") for p in (root / "seed_data").rglob("*.*")]
+    samples.append((root / "tests" / "data" / "xss_vectors.txt").read_text(encoding="utf-8"))
+    samples.append(
+        "# T\n\n1.\tEins\n-\tzwei\n* drei\n\n> Zitat\n\n---\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n"
+        "```\ncode\n```\n\n![Bild](x.png) [Link](https://x) [Ref][r]\n\n[r]: https://y\n\n"
+        "**fett** _kursiv_ ~~weg~~ `code` <b>html</b> Ende ##"
+    )
+    samples.append("Jahr\n2022.\nweiter\n-\nfrei\n3)\r\nvier")
+    for sample in samples:
+        assert plain_text(sample) == every_pattern(sample)
