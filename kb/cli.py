@@ -17,11 +17,12 @@ from kb.config import Settings
 from kb.errors import FieldError, KbError, ValidationError
 from kb.exporting import Format, export_catalogue
 from kb.files import read_files
+from kb.history import history, restore_revision
 from kb.importing import check_references, validate_files
 from kb.notes import add_note_file
 from kb.runtime import Runtime
 from kb.search import QuerySyntaxError, SearchRequest
-from kb.users import add_user
+from kb.users import add_user, find_user
 
 
 @contextmanager
@@ -323,3 +324,50 @@ def note_add(talk: str, file: Path, author: str, reason: str) -> None:
         note = add_note_file(uow, talk, file, author, runtime.vocabulary, reason=reason)
         uow.commit()
         click.echo(f"Notiz '{note.slug}' gespeichert: /talks/{note.talk.slug}#notiz-{note.slug}")
+
+
+KIND_CHOICE = click.Choice(["case", "talk", "note"])
+
+
+@main.command("history")
+@click.argument("kind", type=KIND_CHOICE)
+@click.argument("slug")
+@_reports_errors
+def history_command(kind: str, slug: str) -> None:
+    """Alle Fassungen eines Falls, Gesprächs oder einer Notiz mit ihren Änderungen."""
+    with _runtime() as runtime, runtime.uow() as uow:
+        _, entries = history(uow, kind, slug, runtime.vocabulary)
+        for entry in entries:
+            r = entry.revision
+            reason = f" – {r.reason}" if r.reason else ""
+            when = r.created_at.strftime("%Y-%m-%d %H:%M")
+            click.echo(f"Fassung {r.number} ({when}, {r.actor}): {entry.action_label}{reason}")
+            for change in entry.changes:
+                click.echo(f"  {change}")
+
+
+@main.command("restore")
+@click.argument("kind", type=KIND_CHOICE)
+@click.argument("slug")
+@click.argument("number", type=click.IntRange(min=1))
+@click.option("--author", required=True, help="Benutzername, der im Verlauf erscheint.")
+@click.option("--reason", default="", help="Grund (für den Verlauf).")
+@_reports_errors
+def restore_command(kind: str, slug: str, number: int, author: str, reason: str) -> None:
+    """Eine ältere Fassung wiederherstellen (als neue Fassung; nichts geht verloren)."""
+    with _runtime() as runtime, runtime.uow() as uow:
+        user = find_user(uow, author)
+        if user is None or not user.active:
+            raise ValidationError([FieldError("author", f"kein aktives Konto '{author}'")])
+        restore_revision(
+            uow,
+            kind,
+            slug,
+            number,
+            runtime.vocabulary,
+            actor=user.username,
+            user_id=user.id,
+            reason=reason,
+        )
+        uow.commit()
+    click.echo(f"Fassung {number} von '{slug}' wiederhergestellt.")
