@@ -12,7 +12,7 @@ from kb.config import Settings
 from kb.markup import render_html
 from kb.runtime import Runtime
 from kb.talks import presented_cases
-from webapp import api, auth, compare, errors, headers, history, notes, pages, search
+from webapp import api, auth, compare, editing, errors, headers, history, notes, pages, search
 from webapp.context import close_uow, runtime, vocabulary
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024  # a note may hold up to 1 MB of Markdown, plus the form
@@ -56,12 +56,24 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        # Flask's own default (500 kB of form fields) would refuse a 1 MB text with a bare 413
+        # instead of the schema's message next to the field.
+        MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
         JSON_AS_ASCII=False,
         **config,
     )
     app.extensions["kb"] = Runtime.from_settings(settings)
     app.teardown_appcontext(close_uow)
-    for blueprint in (pages.bp, search.bp, api.bp, compare.bp, auth.bp, notes.bp, history.bp):
+    for blueprint in (
+        pages.bp,
+        search.bp,
+        api.bp,
+        compare.bp,
+        auth.bp,
+        notes.bp,
+        history.bp,
+        editing.bp,
+    ):
         app.register_blueprint(blueprint)
     errors.install(app)
     auth.install(app)
