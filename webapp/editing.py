@@ -224,7 +224,7 @@ def _form_view(kind: Kind, item: Any, defaults: dict[str, Any] | None = None) ->
             "message": str(exc),
             "fields": changed_fields(current, mine),
             "changes": diff_states(current, mine, vocabulary()),
-            "current": diff_states(None, current, vocabulary()),
+            "current": [c for c in diff_states(None, current, vocabulary()) if c.after],
         }
         # The form keeps the user's input but now builds on the version saved meanwhile.
         return _render(

@@ -269,7 +269,7 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                     Group(
                         "aliases",
                         "Andere Namen",
-                        "Name",
+                        "Anderer Name",
                         (Field("name", "Name"), Field("note", "Anmerkung")),
                     ),
                 ),

@@ -127,7 +127,11 @@ def case(slug: str) -> str:
 
 @bp.get("/talks")
 def talks() -> str:
-    return render_template("talks/list.html", timeline=_timeline())
+    timeline = _timeline()
+    shown = {s.id for s, _ in timeline}
+    # Editors reach a series without talks yet (e.g. one just created) to add its first talk.
+    empty = [s for s in list_series(uow()) if s.id not in shown]
+    return render_template("talks/list.html", timeline=timeline, empty_series=empty)
 
 
 def _timeline() -> list[tuple[Any, list[Any]]]:
