@@ -4,22 +4,21 @@ facets), counts per facet value, sorting and paging.
 It works on a light table of every case (a few columns, the instruments and the talks that
 presented it) and filters and counts in Python, which keeps the rules in one place for the pages,
 the API and the downloads, which all return exactly the same set. The table is read with three
-plain queries and kept per process until the next revision is written: every change to a case
-or talk writes one, so the newest revision is a watermark of the table's content.
+plain queries and kept per process until the catalogue changes (kb.watermark).
 """
 
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kb.markup import plain_text
 from kb.unit_of_work import UnitOfWork
 from kb.vocabulary import Vocabulary
-from models import Case, CaseInstrument, Instrument, Revision, Talk, TalkCase
+from kb.watermark import cached
+from models import Case, CaseInstrument, Instrument, Talk, TalkCase
 
 # Facet -> the vocabulary its values come from ("presented" has its own two values).
 FACET_VOCABULARIES = {
@@ -223,28 +222,11 @@ class CaseTable:
         return np.asarray(self.matrices[facet][:, columns].any(axis=1), dtype=bool)
 
 
-_cache: dict[tuple[str, int], tuple[tuple[object, ...], CaseTable]] = {}
-_cache_lock = threading.Lock()
-
-
 def case_table(uow: UnitOfWork, vocabulary: Vocabulary) -> CaseTable:
     """The table of every case that is not deleted, cached per process until the next revision."""
-    session = uow.session
-    key = (str(session.get_bind().engine.url), id(vocabulary))
-    newest = session.execute(
-        select(Revision.id, Revision.created_at).order_by(Revision.id.desc()).limit(1)
-    ).first()
-    # The case count guards against writes that bypass revisions (bulk loads of the benchmark).
-    count = session.scalar(select(func.count()).select_from(Case))
-    watermark = (tuple(newest) if newest else None, count)
-    with _cache_lock:
-        cached = _cache.get(key)
-    if cached is not None and cached[0] == watermark:
-        return cached[1]
-    table = CaseTable.build(case_rows(uow), vocabulary)
-    with _cache_lock:
-        _cache[key] = (watermark, table)
-    return table
+    return cached(
+        uow, ("case_table", id(vocabulary)), lambda: CaseTable.build(case_rows(uow), vocabulary)
+    )
 
 
 def case_rows(uow: UnitOfWork) -> list[CaseRow]:

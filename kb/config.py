@@ -17,6 +17,8 @@ class Settings:
     index_dir: Path
     secret_key: str
     seed_dir: Path
+    # Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-Proto/-Host headers.
+    behind_proxy: bool = False
 
     @property
     def vocabulary_file(self) -> Path:
@@ -24,7 +26,8 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
-        """Read KB_INSTANCE, KB_DATABASE_URL, KB_INDEX_DIR, KB_SECRET_KEY and KB_SEED_DIR."""
+        """Read KB_INSTANCE, KB_DATABASE_URL, KB_INDEX_DIR, KB_SECRET_KEY, KB_SEED_DIR and
+        KB_BEHIND_PROXY."""
         env = os.environ if env is None else env
         instance = Path(env.get("KB_INSTANCE") or "instance").resolve()
         instance.mkdir(parents=True, exist_ok=True)
@@ -32,7 +35,8 @@ class Settings:
         index_dir = Path(env.get("KB_INDEX_DIR") or instance / "index").resolve()
         secret = env.get("KB_SECRET_KEY") or _instance_secret(instance)
         seed_dir = Path(env.get("KB_SEED_DIR") or DEFAULT_SEED_DIR).resolve()
-        return cls(instance, database_url, index_dir, secret, seed_dir)
+        behind_proxy = env.get("KB_BEHIND_PROXY", "") in ("1", "true", "yes")
+        return cls(instance, database_url, index_dir, secret, seed_dir, behind_proxy)
 
 
 def _instance_secret(instance: Path) -> str:

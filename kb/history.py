@@ -73,6 +73,10 @@ LABELS = {
     "author": "Autorin/Autor",
     "created": "Datum der Notiz",
     "body": "Text",
+    "organiser": "Veranstalter",
+    "year": "Jahr",
+    "schedule": "Termine",
+    "questions": "Leitfragen",
 }
 # Which vocabulary a coded field's values come from (shown by label).
 CODED = {

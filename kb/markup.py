@@ -1,6 +1,7 @@
 """Markdown: sanitised HTML for pages and feeds, plain text for the search index."""
 
 import re
+from functools import lru_cache
 from html import unescape
 
 import markdown
@@ -20,6 +21,7 @@ _EXTENSIONS = ["tables", "fenced_code", "sane_lists", "def_list"]
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
 
 
+@lru_cache(maxsize=4096)  # pages show the same notes again and again; rendering is pure
 def render_html(source: str, *, top: int = 3) -> str:
     """Markdown as safe HTML. The highest heading becomes level `top` and the others follow,
     so that they fit below the page's own headings (its h1 and section h2s) without gaps."""

@@ -48,11 +48,20 @@ def series_state(series: Series) -> dict[str, Any]:
 
 
 def save_series(
-    uow: UnitOfWork, data: SeriesIn, *, actor: str, reason: str = "", user_id: int | None = None
+    uow: UnitOfWork,
+    data: SeriesIn,
+    *,
+    actor: str,
+    reason: str = "",
+    user_id: int | None = None,
+    expected_version: int | None = None,
 ) -> tuple[Series, bool]:
+    """Create or update the series `data.slug`; `expected_version` as in `save_talk`."""
     series = find_series(uow, data.slug)
     new_state = data.model_dump(mode="json")
-    action = begin_save(series, series_state, new_state, None, f"Die Reihe '{data.slug}'")
+    action = begin_save(
+        series, series_state, new_state, expected_version, f"Die Reihe '{data.slug}'"
+    )
     if action is None:
         assert series is not None  # None means: it exists and nothing changed
         return series, False

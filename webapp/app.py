@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 from markupsafe import Markup
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kb.compare import MAX_CASES
 from kb.config import Settings
@@ -18,6 +19,7 @@ from webapp import (
     citation,
     compare,
     downloads,
+    editing,
     errors,
     feeds,
     headers,
@@ -69,12 +71,29 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        # Flask's own default (500 kB of form fields) would refuse a 1 MB text with a bare 413
+        # instead of the schema's message next to the field.
+        MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
         JSON_AS_ASCII=False,
         **config,
     )
     app.extensions["kb"] = Runtime.from_settings(settings)
+    if settings.behind_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.teardown_appcontext(close_uow)
-    blueprints = (pages, search, downloads, api, compare, auth, notes, history, citation, feeds)
+    blueprints = (
+        pages,
+        search,
+        downloads,
+        api,
+        compare,
+        auth,
+        notes,
+        history,
+        citation,
+        feeds,
+        editing,
+    )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
     errors.install(app)

@@ -23,6 +23,8 @@ from webapp.context import runtime, uow, vocabulary
 from webapp.params import args_of, url_with
 
 bp = Blueprint("pages", __name__)
+# A case page shows the newest notes about it; all of them stay on the talk pages (and the API).
+CASE_PAGE_NOTES = 10
 
 
 @bp.get("/")
@@ -85,6 +87,7 @@ def case(slug: str) -> str:
     unit, vocab = uow(), vocabulary()
     item = get_case(unit, slug)
     talks = talks_presenting(unit, item)
+    notes = notes_of_talks(unit, talks)
     sides: dict[str, list[Any]] = defaultdict(list)
     for actor in item.actors:
         sides[vocab.side_of(actor.kind)].append(actor)
@@ -93,7 +96,8 @@ def case(slug: str) -> str:
         case=item,
         sides=[(side, sides[side]) for side in vocab.codes("actor_sides") if sides[side]],
         talks=talks,
-        notes=notes_of_talks(unit, talks),
+        notes=notes[-CASE_PAGE_NOTES:][::-1],
+        notes_total=len(notes),
         similar=runtime().search_index.similar_cases(slug, limit=5),
         key_dates=sorted(item.key_dates, key=lambda k: k.date),
     )
@@ -101,7 +105,11 @@ def case(slug: str) -> str:
 
 @bp.get("/talks")
 def talks() -> str:
-    return render_template("talks/list.html", timeline=_timeline())
+    timeline = _timeline()
+    shown = {s.id for s, _ in timeline}
+    # Editors reach a series without talks yet (e.g. one just created) to add its first talk.
+    empty = [s for s in list_series(uow()) if s.id not in shown]
+    return render_template("talks/list.html", timeline=timeline, empty_series=empty)
 
 
 def _timeline() -> list[tuple[Any, list[Any]]]:

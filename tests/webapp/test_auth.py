@@ -148,3 +148,23 @@ def test_only_admins_reach_the_account_page(web_app: Flask) -> None:
     editor = web_app.test_client()
     login(editor, "anna")
     assert editor.get("/admin/users").status_code == 403
+
+
+def test_behind_a_proxy_the_forwarded_scheme_makes_the_cookie_secure(
+    make_app: Callable[..., Flask], accounts: Runtime
+) -> None:
+    from dataclasses import replace
+
+    app = make_app(replace(accounts.settings, behind_proxy=True))
+    client = app.test_client()
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "kb.example"}
+    page = client.get("/login", headers=forwarded).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    response = client.post(
+        "/login",
+        data={"username": "anna", "password": PASSWORD, "csrf_token": token[1]},
+        headers={**forwarded, "Referer": "https://kb.example/login"},
+    )
+    assert response.status_code == 302
+    assert "Secure" in response.headers["Set-Cookie"]

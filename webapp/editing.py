@@ -1,0 +1,280 @@
+"""Editors create and edit cases, talks and series through forms. The forms are validated by
+the same kb code as the YAML import (kb.schemas.validate, then save_case/save_talk/save_series);
+an error brings the form back with every message next to its field and everything typed kept;
+a save based on an outdated version (optimistic locking) is refused with both versions shown.
+The form controls and the form <-> state mapping live in webapp/forms.py."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request
+
+from kb.cases import case_state, find_case, get_case, list_cases, save_case
+from kb.errors import Conflict, ValidationError
+from kb.history import changed_fields, diff_states
+from kb.schemas import CaseIn, Input, SeriesIn, TalkIn, validate
+from kb.slugs import slugify
+from kb.talks import (
+    find_series,
+    find_talk,
+    get_series,
+    get_talk,
+    list_series,
+    save_series,
+    save_talk,
+    series_state,
+    talk_state,
+)
+from kb.unit_of_work import UnitOfWork
+from webapp.auth import current_user, editor_required
+from webapp.context import uow, vocabulary
+from webapp.forms import (
+    BLANK_ROWS,
+    MORE_ROWS,
+    FormSpec,
+    FormValues,
+    case_form,
+    label_of,
+    messages_by_name,
+    name_of,
+    series_form,
+    talk_form,
+    to_state,
+    values_from_form,
+    values_from_state,
+)
+
+bp = Blueprint("editing", __name__)
+MAX_REASON = 1000
+RESERVED_SLUGS = {"new"}  # /cases/new and /talks/new would hide an item of that name
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How the editing views reach one kind of item."""
+
+    model: type[Input]
+    noun: str  # "Fall": "Neuer Fall", "Fall bearbeiten"
+    new_title: str
+    title_key: str  # the state key the slug is suggested from
+    spec: Callable[[bool], FormSpec]
+    get: Callable[[UnitOfWork, str], Any]
+    exists: Callable[[UnitOfWork, str], bool]  # deleted items too: their slug stays taken
+    state: Callable[[Any], dict[str, Any]]
+    save: Callable[..., tuple[Any, bool]]
+    page: Callable[[Any], str]
+    back: tuple[str, str]  # breadcrumb of the list: (text, url)
+
+
+def _case_spec(new: bool) -> FormSpec:
+    return case_form(vocabulary(), new=new)
+
+
+def _talk_spec(new: bool) -> FormSpec:
+    unit = uow()
+    series = tuple((s.slug, s.title) for s in list_series(unit))
+    cases = tuple((c.slug, f"{c.name} ({c.city})") for c in list_cases(unit))
+    return talk_form(vocabulary(), series, cases, new=new)
+
+
+def _save_case(unit: UnitOfWork, data: Any, **kw: Any) -> tuple[Any, bool]:
+    return save_case(unit, data, vocabulary(), **kw)
+
+
+KINDS = {
+    "case": Kind(
+        CaseIn,
+        "Fall",
+        "Neuer Fall",
+        "name",
+        _case_spec,
+        get_case,
+        lambda unit, slug: find_case(unit, slug, include_deleted=True) is not None,
+        case_state,
+        _save_case,
+        lambda item: f"/cases/{item.slug}",
+        ("Fälle", "/cases"),
+    ),
+    "talk": Kind(
+        TalkIn,
+        "Gespräch",
+        "Neues Gespräch",
+        "title",
+        _talk_spec,
+        get_talk,
+        lambda unit, slug: find_talk(unit, slug, include_deleted=True) is not None,
+        talk_state,
+        save_talk,
+        lambda item: f"/talks/{item.slug}",
+        ("Gespräche", "/talks"),
+    ),
+    "series": Kind(
+        SeriesIn,
+        "Reihe",
+        "Neue Reihe",
+        "title",
+        lambda new: series_form(new=new),
+        get_series,
+        lambda unit, slug: find_series(unit, slug) is not None,
+        series_state,
+        save_series,
+        lambda item: "/talks",  # a series has no page of its own yet; /talks lists them
+        ("Gespräche", "/talks"),
+    ),
+}
+
+
+def _render(
+    kind: Kind,
+    spec: FormSpec,
+    form: FormValues,
+    item: Any,
+    *,
+    version: str,
+    reason: str = "",
+    errors: dict[str, str] | None = None,
+    conflict: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Any:
+    errors = errors or {}
+    summary = [(name, *label_of(spec, name), message) for name, message in errors.items()]
+    page = render_template(
+        "editing/form.html",
+        kind=kind,
+        spec=spec,
+        form=form,
+        item=item,
+        item_name=getattr(item, "name", None) or getattr(item, "title", ""),
+        title=f"{kind.noun} bearbeiten" if item is not None else kind.new_title,
+        version=version,
+        reason=reason,
+        errors=errors,
+        summary=summary,
+        conflict=conflict,
+    )
+    return page, status
+
+
+def _form_view(kind: Kind, item: Any, defaults: dict[str, Any] | None = None) -> Any:
+    """GET shows the form; POST adds rows ("more"), or validates and saves."""
+    spec = kind.spec(item is None)
+    unit, user = uow(), current_user()
+    if request.method == "GET":
+        state = kind.state(item) if item is not None else (defaults or {})
+        form = values_from_state(spec, state).with_blank_rows(spec, BLANK_ROWS)
+        return _render(kind, spec, form, item, version=str(item.version) if item else "")
+
+    version = request.form.get("version", "")
+    reason = request.form.get("reason", "")
+    if "more" in request.form:
+        # More empty rows without saving: the rows are kept as submitted, empty ones too.
+        form = values_from_form(spec, request.form, compact=False)
+        form = form.with_blank_rows(spec, MORE_ROWS, only=request.form.get("more", ""))
+        return _render(kind, spec, form, item, version=version, reason=reason)
+
+    form = values_from_form(spec, request.form, compact=True)
+    state = to_state(spec, form)
+    if item is not None:
+        form.values["slug"] = state["slug"] = item.slug  # the slug is never renamed here
+    elif not form.get("slug").strip():
+        form.values["slug"] = state["slug"] = slugify(form.get(kind.title_key))
+    data, problems = validate(kind.model, state, vocabulary())
+    errors = messages_by_name(problems)
+    if not state["slug"] and kind.title_key in errors:
+        del errors["slug"]  # no name, no suggested slug: the name's message says it all
+    slug = str(state.get("slug", ""))
+    taken = item is None and (slug in RESERVED_SLUGS or kind.exists(unit, slug))
+    if taken:
+        errors["slug"] = "dieses Kürzel ist schon vergeben; bitte ein anderes wählen"
+    shown = form.with_blank_rows(spec, BLANK_ROWS)
+    if data is None or errors:
+        return _render(
+            kind, spec, shown, item, version=version, reason=reason, errors=errors, status=400
+        )
+
+    # A new item expects "no version yet": if someone created the same slug meanwhile, that is
+    # a conflict rather than an overwrite.
+    expected = int(version) if version.isdigit() else None
+    try:
+        saved, changed = kind.save(
+            unit,
+            data,
+            actor=user.username,
+            user_id=user.id,
+            reason=reason.strip()[:MAX_REASON],
+            expected_version=expected if item is not None else 0,
+        )
+    except ValidationError as exc:  # references checked at save time: a talk's series, cases
+        unit.rollback()
+        errors = {name_of(e.field): e.message for e in exc.errors}
+        return _render(
+            kind, spec, shown, item, version=version, reason=reason, errors=errors, status=400
+        )
+    except Conflict as exc:
+        unit.rollback()
+        if item is None:
+            errors = {"slug": "dieses Kürzel wurde inzwischen vergeben; bitte ein anderes wählen"}
+            return _render(
+                kind, spec, shown, item, version="", reason=reason, errors=errors, status=409
+            )
+        current_item = kind.get(unit, item.slug)
+        current, mine = kind.state(current_item), data.model_dump(mode="json")
+        conflict = {
+            "message": str(exc),
+            "fields": changed_fields(current, mine),
+            "changes": diff_states(current, mine, vocabulary()),
+            "current": [c for c in diff_states(None, current, vocabulary()) if c.after],
+        }
+        # The form keeps the user's input but now builds on the version saved meanwhile.
+        return _render(
+            kind,
+            spec,
+            shown,
+            current_item,
+            version=str(current_item.version),
+            reason=reason,
+            conflict=conflict,
+            status=409,
+        )
+    unit.commit()
+    flash("Gespeichert." if changed else "Keine Änderungen.")
+    return redirect(kind.page(saved))
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@editor_required
+def new_case() -> Any:
+    return _form_view(KINDS["case"], None, {"status": "unknown"})
+
+
+@bp.route("/cases/<slug>/edit", methods=["GET", "POST"])
+@editor_required
+def edit_case(slug: str) -> Any:
+    return _form_view(KINDS["case"], get_case(uow(), slug))
+
+
+@bp.route("/talks/new", methods=["GET", "POST"])
+@editor_required
+def new_talk() -> Any:
+    return _form_view(
+        KINDS["talk"], None, {"format": "talk", "series": request.args.get("series", "")}
+    )
+
+
+@bp.route("/talks/<slug>/edit", methods=["GET", "POST"])
+@editor_required
+def edit_talk(slug: str) -> Any:
+    return _form_view(KINDS["talk"], get_talk(uow(), slug))
+
+
+@bp.route("/series/new", methods=["GET", "POST"])
+@editor_required
+def new_series() -> Any:
+    return _form_view(KINDS["series"], None)
+
+
+@bp.route("/series/<slug>/edit", methods=["GET", "POST"])
+@editor_required
+def edit_series(slug: str) -> Any:
+    return _form_view(KINDS["series"], get_series(uow(), slug))

@@ -1,0 +1,488 @@
+"""The edit forms of cases, talks and series: which controls each form has (German labels,
+vocabulary-bound selects, repeated fieldsets for nested lists), and the mapping between a
+submitted form, the nested dict that kb.schemas validates (the canonical state of case_state,
+talk_state and series_state) and the form's values. Validation itself stays in kb.
+
+Form names: a dotted state path with "-" (`governance-type`), list rows with their index
+(`actors-0-kind`), lists of plain values with the index only (`cases-0`). The same name, with
+`f-` before it, is the control's id; an error location such as ("actors", 2, "kind") maps to it.
+"""
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.errors import FieldError
+from kb.vocabulary import Vocabulary
+
+BLANK_ROWS = 2  # empty rows offered under the filled ones of every list
+MORE_ROWS = 3  # what "Weitere Zeilen" adds
+MAX_ROWS = 200  # rows beyond this index are ignored: a forged form cannot make huge pages
+Options = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One control. `key` is the dotted state path (in a list row: the key within the row,
+    "" for a list of plain values)."""
+
+    key: str
+    label: str
+    kind: str = "text"  # text, textarea, int, date, time, url, select
+    options: Options = ()  # (value, label) of a select
+    required: bool = False
+    hint: str = ""
+    rows: int = 3  # height of a textarea
+
+    @property
+    def name(self) -> str:
+        return self.key.replace(".", "-")
+
+    @property
+    def optional_select(self) -> bool:
+        return self.kind == "select" and not self.required
+
+
+@dataclass(frozen=True)
+class Group:
+    """A nested list edited as repeated fieldsets, one per row."""
+
+    key: str
+    legend: str
+    item: str  # what one row is called ("Akteur"): its fieldset says "Akteur 2"
+    fields: tuple[Field, ...]
+    hint: str = ""
+
+    def row_name(self, index: int, f: Field) -> str:
+        return f"{self.key}-{index}" + (f"-{f.name}" if f.key else "")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    items: tuple[Field | Group, ...]
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    sections: tuple[Section, ...]
+
+    def fields(self) -> Iterator[Field]:
+        for section in self.sections:
+            yield from (i for i in section.items if isinstance(i, Field))
+
+    def groups(self) -> Iterator[Group]:
+        for section in self.sections:
+            yield from (i for i in section.items if isinstance(i, Group))
+
+
+@dataclass
+class FormValues:
+    """What the form shows: every control's text by form name, and how many rows each list
+    has (filled or not)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def with_blank_rows(self, spec: FormSpec, count: int, only: str = "") -> "FormValues":
+        rows = {
+            g.key: self.rows.get(g.key, 0) + (count if only in ("", g.key) else 0)
+            for g in spec.groups()
+        }
+        return FormValues(dict(self.values), rows)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _lookup(state: Mapping[str, Any], key: str) -> Any:
+    value: Any = state
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def values_from_state(spec: FormSpec, state: Mapping[str, Any]) -> FormValues:
+    """The form's values for a canonical state (an item being edited, or defaults)."""
+    out = FormValues()
+    for f in spec.fields():
+        out.values[f.name] = _text(_lookup(state, f.key))
+    for g in spec.groups():
+        items = state.get(g.key) or []
+        out.rows[g.key] = len(items)
+        for i, item in enumerate(items):
+            for f in g.fields:
+                value = _lookup(item, f.key) if f.key else item
+                out.values[g.row_name(i, f)] = _text(value)
+    return out
+
+
+def values_from_form(spec: FormSpec, form: Mapping[str, str], *, compact: bool) -> FormValues:
+    """The submitted values. With `compact`, rows left completely empty are dropped and the
+    rest renumbered, so that row i of the form is item i of the state (and of its errors)."""
+    out = FormValues()
+    for f in spec.fields():
+        out.values[f.name] = form.get(f.name, "")
+    for g in spec.groups():
+        pattern = re.compile(rf"^{re.escape(g.key)}-(\d+)(-|$)")
+        indexes = [int(m[1]) for m in map(pattern.match, form.keys()) if m]
+        submitted = max((i for i in indexes if i < MAX_ROWS), default=-1) + 1
+        kept = 0
+        for i in range(submitted):
+            row = {f: form.get(g.row_name(i, f), "") for f in g.fields}
+            if compact and not any(v.strip() for v in row.values()):
+                continue
+            for f, value in row.items():
+                out.values[g.row_name(kept, f)] = value
+            kept += 1
+        out.rows[g.key] = kept
+    return out
+
+
+def _typed(f: Field, raw: str) -> tuple[bool, Any]:
+    """The value a control contributes to the state, or (False, None) to leave the key out
+    (a required select or date left empty: the schema then says "Pflichtfeld fehlt")."""
+    if f.kind in ("text", "textarea", "url", "time"):
+        return True, raw  # the schema strips whitespace and knows which may be empty
+    value = raw.strip()
+    if value:
+        return True, value  # pydantic turns "2019" into 2019 and says what is wrong otherwise
+    return (False, None) if f.required else (True, None)
+
+
+def _put(target: dict[str, Any], key: str, value: Any) -> None:
+    *path, last = key.split(".")
+    for part in path:
+        target = target.setdefault(part, {})
+    target[last] = value
+
+
+def to_state(spec: FormSpec, form: FormValues) -> dict[str, Any]:
+    """The nested dict of the schema (CaseIn, TalkIn, SeriesIn) from compacted form values."""
+    state: dict[str, Any] = {}
+    for f in spec.fields():
+        keep, value = _typed(f, form.get(f.name))
+        if keep:
+            _put(state, f.key, value)
+    for g in spec.groups():
+        items: list[Any] = []
+        for i in range(form.rows.get(g.key, 0)):
+            item: dict[str, Any] = {}
+            for f in g.fields:
+                keep, value = _typed(f, form.get(g.row_name(i, f)))
+                if not f.key:
+                    items.append(value)
+                elif keep:
+                    _put(item, f.key, value)
+            if g.fields[0].key:
+                items.append(item)
+        state[g.key] = items
+    return state
+
+
+def name_of(loc: tuple[Any, ...] | str) -> str:
+    """The form name of an error location: ("actors", 2, "kind") or "actors[2].kind" ->
+    "actors-2-kind"."""
+    if isinstance(loc, str):
+        loc = tuple(p for p in re.split(r"[.\[\]]+", loc) if p)
+    return "-".join(str(p) for p in loc)
+
+
+def messages_by_name(errors: list[tuple[tuple[Any, ...], FieldError]]) -> dict[str, str]:
+    """kb.schemas.validate's errors by form name (several on one field joined with "; ")."""
+    out: dict[str, str] = {}
+    for loc, error in errors:
+        name = name_of(loc)
+        out[name] = f"{out[name]}; {error.message}" if name in out else error.message
+    return out
+
+
+def label_of(spec: FormSpec, name: str) -> tuple[str, bool]:
+    """The German label of a form name for the error summary ("Akteur 3 – Art"), and whether
+    the form has a control (or fieldset) with that name to link to."""
+    for f in spec.fields():
+        if f.name == name:
+            return f.label, True
+    for g in spec.groups():
+        if name == g.key:
+            return g.legend, True
+        found = re.match(rf"^{re.escape(g.key)}-(\d+)(?:-(.+))?$", name)
+        if found:
+            sub = next((f for f in g.fields if f.name == (found[2] or "")), None)
+            row = f"{g.item} {int(found[1]) + 1}"
+            return (f"{row} – {sub.label}" if sub and sub.key else row), sub is not None
+    return name, False
+
+
+# --- The three forms -------------------------------------------------------------------------
+
+
+def vocabulary_options(vocabulary: Vocabulary, name: str) -> Options:
+    return tuple((t.code, t.label) for t in vocabulary.terms[name].values())
+
+
+def _sources() -> Group:
+    return Group(
+        "sources",
+        "Quellen",
+        "Quelle",
+        (
+            Field("url", "Adresse (URL)", "url", hint="beginnt mit http:// oder https://"),
+            Field("supports", "Was sie belegt", "textarea", rows=2),
+        ),
+    )
+
+
+def _slug(editable: bool) -> Field:
+    if editable:
+        return Field(
+            "slug",
+            "Kürzel (in der Adresse)",
+            hint="Kleinbuchstaben, Ziffern, Bindestriche; leer lassen: wird aus dem Namen gebildet",
+        )
+    # Renaming would change the item's address and every link to it; out of scope for now.
+    return Field("slug", "Kürzel (in der Adresse)", "readonly", hint="kann nicht geändert werden")
+
+
+def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
+    """Every field of the fact sheet, in the order of the case page."""
+
+    def vocab(name: str) -> Options:
+        return vocabulary_options(vocabulary, name)
+
+    year_hint = "vierstellig, z. B. 2019"
+    return FormSpec(
+        (
+            Section(
+                "Grunddaten",
+                (
+                    Field("name", "Name", required=True),
+                    _slug(new),
+                    Field("city", "Stadt oder Gemeinde", required=True),
+                    Field("land", "Bundesland", "select", vocab("lands"), required=True),
+                    Field("website", "Website", "url", hint="leer oder mit http(s)://"),
+                    Group(
+                        "aliases",
+                        "Andere Namen",
+                        "Anderer Name",
+                        (Field("name", "Name"), Field("note", "Anmerkung")),
+                    ),
+                ),
+            ),
+            Section(
+                "Einordnung",
+                (
+                    Field(
+                        "governance.type",
+                        "Governance-Typ",
+                        "select",
+                        vocab("governance_types"),
+                        required=True,
+                    ),
+                    Field(
+                        "governance.rationale",
+                        "Begründung Governance-Typ",
+                        "textarea",
+                        required=True,
+                    ),
+                    Field("scale.type", "Maßstab", "select", vocab("scales"), required=True),
+                    Field("scale.rationale", "Begründung Maßstab", "textarea", required=True),
+                ),
+            ),
+            Section(
+                "Stadtgröße",
+                (
+                    Field("municipality.population", "Einwohnerzahl", "int"),
+                    Field("municipality.population_year", "Stand (Jahr)", "int", hint=year_hint),
+                    Field("municipality.size_class", "Stadtgröße", "select", vocab("size_classes")),
+                    Field("municipality.size_class_rationale", "Begründung Stadtgröße", "textarea"),
+                ),
+            ),
+            Section(
+                "Organisation und Zeitraum",
+                (
+                    Field("carrier.name", "Träger"),
+                    Field("carrier.legal_form", "Rechtsform"),
+                    Field("start_year", "Beginn (Jahr)", "int", hint=year_hint),
+                    Field("end_year", "Ende (Jahr)", "int", hint=year_hint),
+                    Field("status", "Status", "select", vocab("statuses"), required=True),
+                ),
+            ),
+            Section(
+                "Akteure, Instrumente, Förderung",
+                (
+                    Group(
+                        "actors",
+                        "Akteure",
+                        "Akteur",
+                        (
+                            Field("name", "Name"),
+                            Field("kind", "Art", "select", vocab("actor_kinds"), required=True),
+                            Field("role", "Rolle", "textarea"),
+                        ),
+                    ),
+                    Group(
+                        "instruments",
+                        "Instrumente",
+                        "Instrument",
+                        (
+                            Field(
+                                "code", "Instrument", "select", vocab("instruments"), required=True
+                            ),
+                            Field("note", "Wie der Fall es nutzt", "textarea"),
+                        ),
+                    ),
+                    Group(
+                        "funding",
+                        "Förderung und Finanzierung",
+                        "Förderung",
+                        (
+                            Field("programme", "Programm"),
+                            Field("funder", "Geldgeber"),
+                            Field("amount", "Betrag"),
+                            Field("period", "Zeitraum"),
+                            Field("note", "Anmerkung", "textarea", rows=2),
+                            Field("source", "Quelle (URL)", "url"),
+                        ),
+                    ),
+                    Group(
+                        "awards",
+                        "Auszeichnungen",
+                        "Auszeichnung",
+                        (
+                            Field("name", "Name"),
+                            Field("year", "Jahr", "int"),
+                            Field("note", "Anmerkung", "textarea", rows=2),
+                            Field("source", "Quelle (URL)", "url"),
+                        ),
+                    ),
+                    Group(
+                        "key_dates",
+                        "Chronik",
+                        "Ereignis",
+                        (
+                            Field("date", "Datum", hint="JJJJ, JJJJ-MM oder JJJJ-MM-TT"),
+                            Field("event", "Was geschah", "textarea", rows=2),
+                            Field("source", "Quelle (URL)", "url"),
+                        ),
+                    ),
+                ),
+            ),
+            Section(
+                "Texte",
+                (
+                    Field("summary", "Kurzfassung", "textarea", required=True, rows=5),
+                    Field(
+                        "description",
+                        "Beschreibung (Markdown)",
+                        "textarea",
+                        hint="## Zwischenüberschrift, **fett**, *kursiv*, [Link](https://…)",
+                        rows=16,
+                    ),
+                ),
+            ),
+            Section("Belege", (_sources(),)),
+        )
+    )
+
+
+def talk_form(vocabulary: Vocabulary, series: Options, cases: Options, *, new: bool) -> FormSpec:
+    """A talk; its series and presented cases are chosen from the existing ones."""
+    return FormSpec(
+        (
+            Section(
+                "Gespräch",
+                (
+                    Field("title", "Titel", required=True),
+                    _slug(new),
+                    Field("series", "Reihe", "select", series, required=True),
+                    Field("number", "Nummer in der Reihe", "int", hint="leer bei Sonderformaten"),
+                    Field(
+                        "format",
+                        "Format",
+                        "select",
+                        vocabulary_options(vocabulary, "talk_formats"),
+                        required=True,
+                    ),
+                    Field("date", "Datum", "date", required=True),
+                    Field("announced_date", "Angekündigt für (Datum)", "date"),
+                    Field("start_time", "Beginn (Uhrzeit)", "time", hint="HH:MM"),
+                    Field("end_time", "Ende (Uhrzeit)", "time", hint="HH:MM"),
+                    Field("venue", "Ort"),
+                    Field("announced_as", "Angekündigt als"),
+                ),
+            ),
+            Section(
+                "Fälle und Gäste",
+                (
+                    Group(
+                        "cases",
+                        "Vorgestellte Fälle",
+                        "Fall",
+                        (Field("", "Fall", "select", cases, required=True),),
+                    ),
+                    Group(
+                        "speakers",
+                        "Gäste und Moderation",
+                        "Person",
+                        (
+                            Field("name", "Name"),
+                            Field(
+                                "side",
+                                "Seite",
+                                "select",
+                                vocabulary_options(vocabulary, "actor_sides"),
+                            ),
+                            Field("organisation", "Organisation"),
+                            Field("role", "Rolle"),
+                        ),
+                    ),
+                ),
+            ),
+            Section(
+                "Zusammenfassung und Belege",
+                (
+                    Field(
+                        "summary",
+                        "Zusammenfassung (Markdown)",
+                        "textarea",
+                        hint="**fett**, *kursiv*, [Link](https://…), Listen mit „- “",
+                        rows=12,
+                    ),
+                    _sources(),
+                ),
+            ),
+        )
+    )
+
+
+def series_form(*, new: bool) -> FormSpec:
+    return FormSpec(
+        (
+            Section(
+                "Reihe",
+                (
+                    Field("title", "Titel", required=True),
+                    _slug(new),
+                    Field("organiser", "Veranstalter"),
+                    Field("year", "Jahr", "int"),
+                    Field("schedule", "Termine", hint="z. B. donnerstags 17–18:30 Uhr"),
+                    Field("venue", "Ort"),
+                    Group(
+                        "questions",
+                        "Leitfragen",
+                        "Leitfrage",
+                        (Field("", "Leitfrage", "textarea", rows=2),),
+                        hint="Notizen zu den Gesprächen folgen diesen Fragen.",
+                    ),
+                    Field("description", "Beschreibung (Markdown)", "textarea", rows=10),
+                ),
+            ),
+            Section("Belege", (_sources(),)),
+        )
+    )
