@@ -109,3 +109,28 @@ def test_cli_note_add(seeded: Runtime, cli_env: dict[str, str], tmp_path: Path) 
         env=cli_env,
     )
     assert nobody.exit_code == 1 and "nobody" in nobody.output
+
+
+def test_cli_history_and_restore_of_a_case_and_a_talk(
+    seeded: Runtime, cli_env: dict[str, str]
+) -> None:
+    with seeded.uow() as uow:
+        add_user(uow, "anna", "ein-langes-passwort", "editor")
+        uow.commit()
+    _set_governance(seeded, "bottom-up", "Test")
+    runner = CliRunner()
+    shown = runner.invoke(main, ["history", "case", CASE], env=cli_env)
+    assert shown.exit_code == 0, shown.output
+    assert "Fassung 2" in shown.output and "Governance-Typ: Top-down → Bottom-up" in shown.output
+    done = runner.invoke(
+        main, ["restore", "case", CASE, "1", "--author", "anna", "--reason", "zurück"], env=cli_env
+    )
+    assert done.exit_code == 0, done.output
+    with seeded.uow() as uow:
+        assert get_case(uow, CASE).governance_type == "top-down"
+    again = runner.invoke(main, ["restore", "case", CASE, "1", "--author", "anna"], env=cli_env)
+    assert again.exit_code == 1 and "entspricht bereits" in again.output
+    missing = runner.invoke(main, ["restore", "talk", "nope", "1", "--author", "anna"], env=cli_env)
+    assert missing.exit_code == 1 and "nope" in missing.output
+    talk = runner.invoke(main, ["history", "talk", "talk-1-stadtmensch-altenburg"], env=cli_env)
+    assert talk.exit_code == 0 and "Fassung 1" in talk.output

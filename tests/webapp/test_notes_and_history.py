@@ -226,3 +226,31 @@ def test_a_post_without_csrf_token_changes_nothing(app: Flask, seeded: Runtime) 
     assert response.status_code == 400
     assert "Wichtiger Text" in response.text  # given back, not lost
     assert revisions(seeded) == before
+
+
+def test_restore_a_case_and_a_talk_through_the_web(app: Flask, seeded: Runtime) -> None:
+    from kb.cases import case_state, get_case, save_case
+    from kb.schemas import CaseIn, TalkIn
+    from kb.talks import get_talk, save_talk, talk_state
+
+    with seeded.uow() as uow:
+        state = case_state(get_case(uow, "freiraumbuero-halle"))
+        state["scale"]["type"] = "project"
+        context = {"vocabulary": seeded.vocabulary}
+        save_case(uow, CaseIn.model_validate(state, context=context), seeded.vocabulary, actor="x")
+        talk = talk_state(get_talk(uow, TALK))
+        talk["venue"] = "Irgendwo"
+        save_talk(uow, TalkIn.model_validate(talk, context=context), actor="x")
+        uow.commit()
+    client = editor(app)
+    for url in ("/cases/freiraumbuero-halle", f"/talks/{TALK}"):
+        history = client.get(f"{url}/history").text
+        assert "Fassung 2: geändert" in history
+        token = csrf_token(client, f"{url}/history")
+        assert (
+            client.post(f"{url}/history/1/restore", data={"csrf_token": token}).status_code == 302
+        )
+        assert "Fassung 3: ältere Fassung wiederhergestellt" in client.get(f"{url}/history").text
+    with seeded.uow() as uow:
+        assert get_case(uow, "freiraumbuero-halle").scale == "city"
+        assert get_talk(uow, TALK).venue == "online (Zoom)"
