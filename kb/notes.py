@@ -108,11 +108,12 @@ def notes_of_talks(uow: UnitOfWork, talks: list[Talk]) -> list[Note]:
 
 
 def latest_notes(uow: UnitOfWork, limit: int = 5) -> list[Note]:
-    """The most recently written notes (not deleted), newest first."""
+    """The most recently written notes (not deleted, nor their talk), newest first."""
     return list(
         uow.session.scalars(
             select(Note)
-            .where(Note.deleted_at.is_(None))
+            .join(Talk, Talk.id == Note.talk_id)
+            .where(Note.deleted_at.is_(None), Talk.deleted_at.is_(None))
             .options(selectinload(Note.talk))
             .order_by(Note.id.desc())  # ids grow with each new note; the key is indexed
             .limit(limit)
@@ -127,7 +128,12 @@ def count_notes(uow: UnitOfWork) -> int:
 
 def _count_notes(uow: UnitOfWork) -> int:
     return (
-        uow.session.scalar(select(func.count()).select_from(Note).where(Note.deleted_at.is_(None)))
+        uow.session.scalar(
+            select(func.count())
+            .select_from(Note)
+            .join(Talk, Talk.id == Note.talk_id)
+            .where(Note.deleted_at.is_(None), Talk.deleted_at.is_(None))
+        )
         or 0
     )
 

@@ -134,3 +134,19 @@ def test_cli_history_and_restore_of_a_case_and_a_talk(
     assert missing.exit_code == 1 and "nope" in missing.output
     talk = runner.invoke(main, ["history", "talk", "talk-1-stadtmensch-altenburg"], env=cli_env)
     assert talk.exit_code == 0 and "Fassung 1" in talk.output
+
+
+def test_notes_of_a_deleted_talk_leave_the_latest_notes_and_the_count(seeded: Runtime) -> None:
+    from kb.notes import count_notes, latest_notes, save_note
+    from kb.schemas import NoteIn
+
+    talk = "talk-2-freiraumbuero-halle"
+    with seeded.uow() as uow:
+        save_note(uow, NoteIn(slug="n1", talk=talk, title="T", body="B"), actor="anna")
+        uow.commit()
+    with seeded.uow() as uow:
+        assert [n.slug for n in latest_notes(uow)] == ["n1"] and count_notes(uow) == 1
+        set_deleted(uow, "talk", talk, True, actor="anna")
+        uow.commit()
+    with seeded.uow() as uow:
+        assert latest_notes(uow) == [] and count_notes(uow) == 0
