@@ -89,7 +89,9 @@ def notes() -> Response:
 
 def _change_entry(feed: ET.Element, change: CaseChange) -> None:
     entry = _add(feed, "entry")
-    url = _absolute("pages.case", slug=change.slug)
+    # The case's history, not its page: it shows this very change, and it stays reachable when
+    # the case is deleted later.
+    url = _absolute("history.show", kind="cases", slug=change.slug)
     # One entry per revision; revision ids never change or come back.
     _add(entry, "id", f"{_absolute('feeds.case_changes_feed')}#revision-{change.revision_id}")
     _add(entry, "title", change.title)

@@ -115,4 +115,5 @@ def test_a_case_change_appears_with_its_changed_fields(
     assert "Geänderte Felder: Kurzfassung, Website" in summary
     assert "Begründung: Quelle geprüft" in summary
     link = first.find(f"{A}link")
-    assert link is not None and link.get("href") == "http://localhost/cases/alte-feuerwache-weimar"
+    assert link is not None
+    assert link.get("href") == "http://localhost/cases/alte-feuerwache-weimar/history"
