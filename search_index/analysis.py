@@ -105,6 +105,28 @@ def part_forms(word: str) -> tuple[str, ...]:
     return tuple(_stem(p) for p in split_compound(folded) if p != folded)
 
 
+# "Verfügungs- und Quartiersfonds": a compound whose head is left out (Ergänzungsstrich) and
+# must be read from the last word of the list. Each "X-" before "und/oder/sowie/bzw." (also in
+# "A-, B- und C") is completed with the head of that word.
+_ELIDED = re.compile(
+    r"(\w+)-(?=(?:\s*,\s*\w+-)*\s*(?:und|oder|sowie|bzw\.?)\s+(\w+))", re.IGNORECASE
+)
+
+
+def elided_parts(text: str) -> tuple[str, ...]:
+    """The indexed terms of compounds written with an Ergänzungsstrich ("Verfügungs- und
+    Quartiersfonds" -> the term of "Verfügungsfonds"), indexed as parts, so that the full word
+    finds the text (ranked below a text that writes it out)."""
+    if "-" not in text:
+        return ()
+    found = []
+    for m in _ELIDED.finditer(text):
+        parts = split_compound(fold(m[2].lower()))
+        if parts:
+            found.append(_stem(fold(m[1].lower()) + parts[-1]))
+    return tuple(found)
+
+
 def spelling_words(text: str) -> set[str]:
     """The readable words of a text that "Meinten Sie …?" may suggest: lowercase, umlauts
     kept, no stop words, no numbers, at least three letters."""
@@ -148,6 +170,7 @@ def analyse(text: str) -> Analysed:
         parts += word_parts
         if spellable:
             spelling.add(word)
+    parts += elided_parts(text)
     return Analysed(tuple(forms), tuple(parts), frozenset(spelling))
 
 
@@ -219,6 +242,46 @@ class GermanPartsTokenizer(GermanTokenizer):
             form = index_form(word)
             return () if form is None else (form,)
         return part_forms(word)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        yield from super().__call__(
+            value,
+            positions,
+            chars,
+            keeporiginal,
+            removestops,
+            start_pos,
+            start_char,
+            tokenize,
+            mode,
+            no_morph,
+            **kwargs,
+        )
+        if mode == "query" or not tokenize:
+            return
+        # The field has no positions: the completed compounds go after the text's own parts.
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.stopped, t.boost = False, 1.0
+        for form in elided_parts(value):
+            t.text = form
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = t.endchar = start_char
+            yield t
 
 
 PAIR_BREAK = "\x1e"  # between fields: no word pair spans it

@@ -11,7 +11,7 @@ from search_index.analysis import (
     parts_analyzer,
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Text fields searched by default, with their weights. Few fields on purpose: every field
 # multiplies the matchers Whoosh builds per query word (measured: 8 fields cost 1.6x of 5).

@@ -38,6 +38,12 @@ CASES = [
     ("Liegenschaften", "case:runder-tisch-liegenschaftspolitik-berlin", "plural in compound"),
     ("Initiative Weimar", "case:alte-feuerwache-weimar", "singular of Initiativen"),
     ("Fonds", "case:quartiere-fuer-alle-weimar", "compound part: Quartiersfonds"),
+    (
+        "Verfügungsfonds",
+        "case:quartiere-fuer-alle-weimar",
+        "elided: Verfügungs- und Quartiersfonds",
+    ),
+    ("Wohnraum", "case:alte-feuerwache-weimar", "elided compound: Wohn- und Gewerberaum"),
     ("Entwicklung Alexanderplatz", "case:haus-der-statistik-berlin", "word and compound"),
     ("Entwicklungsgesellschaft Aachen", "case:altstadtquartier-buechel-aachen", "compound"),
     ("Jugendbeteiligung Planspiel", "case:politik-zum-anfassen-hannover", "compound"),

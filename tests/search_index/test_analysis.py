@@ -52,3 +52,20 @@ def test_a_query_is_not_decompounded() -> None:
 def test_normalization_keeps_ue_after_vowels() -> None:
     assert german_normalize("neue") == "neue"
     assert german_normalize("buechel") == "buchel"
+
+
+def test_compounds_with_an_elided_head_are_completed_as_parts() -> None:
+    from search_index.analysis import elided_parts, index_form, parts_analyzer
+
+    text = "Verfügungs- und Quartiersfonds, Anlauf-, Beratungs- und Koordinierungsstelle"
+    assert elided_parts(text) == (
+        index_form("verfügungsfonds"),
+        index_form("anlaufstelle"),
+        index_form("beratungsstelle"),
+    )
+    assert index_form("verfügungsfonds") in [t.text for t in parts_analyzer()(text)]
+    # Not an Ergänzungsstrich: a hyphenated word, or no conjunction after it.
+    assert elided_parts("Nord-Süd-Verbindung und Bahnhof") == ()
+    assert elided_parts("Verfügungs- Quartiersfonds") == ()
+    # A query is not completed: it is looked up as written.
+    assert [t.text for t in parts_analyzer()(text, mode="query")][:1] == [index_form("verfügungs")]

@@ -57,7 +57,8 @@ def make_docs(n: int, seed: int = 5) -> list[SearchDocument]:
             aliases=tuple(_text(rng, 3) for _ in range(rng.randint(0, 2))),
             people=tuple(_text(rng, 2) for _ in range(rng.randint(0, 2))),
             places=("Aachen", "Nordrhein-Westfalen") if i % 2 else (),
-            instruments=("Quartiersfonds",) if i % 3 else (),
+            # An elided compound ("Verfügungs- und Quartiersfonds") adds a part in both writers.
+            instruments=("Quartiersfonds",) if i % 3 else ("Verfügungs- und Quartiersfonds",),
             context=_text(rng, 4) if i % 4 else "",
             parent="talk-1" if i % 5 == 0 else "",
             date=f"20{10 + i % 10}",
