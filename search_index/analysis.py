@@ -228,6 +228,17 @@ class GermanTokenizer(Tokenizer):
                     t.pos = pos
                 yield t
             pos += 1
+        for form in self.extra_forms(value, mode, tokenize):
+            t.text, t.stopped, t.boost = form, False, 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = t.endchar = start_char
+            yield t
+
+    def extra_forms(self, value: str, mode: str, tokenize: bool) -> tuple[str, ...]:
+        """Terms of the whole value beyond its words' own (a subclass's business)."""
+        return ()
 
 
 class GermanPartsTokenizer(GermanTokenizer):
@@ -243,45 +254,10 @@ class GermanPartsTokenizer(GermanTokenizer):
             return () if form is None else (form,)
         return part_forms(word)
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        no_morph: bool = False,
-        **kwargs: Any,
-    ) -> Any:
-        yield from super().__call__(
-            value,
-            positions,
-            chars,
-            keeporiginal,
-            removestops,
-            start_pos,
-            start_char,
-            tokenize,
-            mode,
-            no_morph,
-            **kwargs,
-        )
+    def extra_forms(self, value: str, mode: str, tokenize: bool) -> tuple[str, ...]:
         if mode == "query" or not tokenize:
-            return
-        # The field has no positions: the completed compounds go after the text's own parts.
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        t.stopped, t.boost = False, 1.0
-        for form in elided_parts(value):
-            t.text = form
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar = t.endchar = start_char
-            yield t
+            return ()
+        return elided_parts(value)
 
 
 PAIR_BREAK = "\x1e"  # between fields: no word pair spans it
