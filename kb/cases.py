@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kb.errors import NotFound
-from kb.revisions import begin_save, record_revision
+from kb.revisions import begin_save, record_revision, saves_atomically
 from kb.schemas import CaseIn
 from kb.unit_of_work import UnitOfWork
 from kb.vocabulary import Vocabulary
@@ -148,6 +148,7 @@ def _apply(uow: UnitOfWork, case: Case, data: CaseIn, instruments: dict[str, Ins
     ]
 
 
+@saves_atomically
 def save_case(
     uow: UnitOfWork,
     data: CaseIn,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from kb.errors import Conflict, FieldError, NotFound, ValidationError
 from kb.files import parse_text
-from kb.revisions import begin_save, record_revision
+from kb.revisions import begin_save, record_revision, saves_atomically
 from kb.schemas import NoteIn, validate
 from kb.slugs import slugify
 from kb.talks import find_talk
@@ -54,6 +54,7 @@ def note_state(note: Note) -> dict[str, Any]:
     }
 
 
+@saves_atomically
 def save_note(
     uow: UnitOfWork,
     data: NoteIn,

@@ -1,9 +1,11 @@
 """Revisions: every change to a case, talk, series or note is stored with its full new state."""
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from kb.errors import Conflict
 from kb.unit_of_work import UnitOfWork
@@ -92,3 +94,25 @@ def begin_save(
         return None
     existing.version += 1
     return "update"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def saves_atomically(save: F) -> F:
+    """A save that loses a race (another process inserted the same slug between our check and
+    our insert) raises Conflict like any outdated save, instead of a database error. The
+    session then needs a rollback, which every caller of a Conflict does."""
+
+    @wraps(save)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return save(*args, **kwargs)
+        except IntegrityError as exc:
+            raise Conflict(
+                "Gleichzeitig wurde ein Eintrag mit demselben Kürzel gespeichert (oder die "
+                "Datenbank hat die Änderung aus einem anderen Grund abgelehnt); nichts wurde "
+                "überschrieben, bitte neu laden und prüfen"
+            ) from exc
+
+    return guarded  # type: ignore[return-value]

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kb.errors import FieldError, NotFound, ValidationError
-from kb.revisions import begin_save, record_revision
+from kb.revisions import begin_save, record_revision, saves_atomically
 from kb.schemas import SeriesIn, TalkIn
 from kb.unit_of_work import UnitOfWork
 from models import Case, Series, SeriesSource, Speaker, Talk, TalkCase, TalkSource
@@ -47,6 +47,7 @@ def series_state(series: Series) -> dict[str, Any]:
     }
 
 
+@saves_atomically
 def save_series(
     uow: UnitOfWork,
     data: SeriesIn,
@@ -150,6 +151,7 @@ def talk_state(talk: Talk) -> dict[str, Any]:
     }
 
 
+@saves_atomically
 def save_talk(
     uow: UnitOfWork,
     data: TalkIn,

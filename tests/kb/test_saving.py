@@ -35,3 +35,18 @@ def test_an_unchanged_save_writes_no_revision(seeded: Runtime) -> None:
         _, changed = save_case(uow, data, seeded.vocabulary, actor="anna")
         assert not changed
         assert len(list_revisions(uow, "case", case.id)) == 1
+
+
+def test_losing_a_race_to_create_the_same_slug_is_a_conflict(
+    seeded: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two editors create the same slug at once: both checks find nothing, the second insert
+    hits the unique constraint. That must be a Conflict (409 on the web), not a crash."""
+    import kb.cases
+
+    with seeded.uow() as uow:
+        state = case_state(get_case(uow, "freiraumbuero-halle"))
+    data = CaseIn.model_validate(state, context={"vocabulary": seeded.vocabulary})
+    monkeypatch.setattr(kb.cases, "find_case", lambda *args, **kwargs: None)
+    with seeded.uow() as uow, pytest.raises(Conflict, match="Gleichzeitig wurde"):
+        save_case(uow, data, seeded.vocabulary, actor="bert")
