@@ -39,7 +39,7 @@ def search_case_set(
     Raises QuerySyntaxError like a search."""
     kinds = request.filters.get("kind", ())
     only_cases = replace(request, filters={**request.filters, "kind": ("case",)})
-    results = service.every_hit(uow, only_cases)
+    results = service.search(uow, only_cases, every_hit=True)
     # A facet's counts leave out its own filter: the kind counts are those of the whole search.
     counts = results.facets.get("kind", {})
     left_out = {k: counts.get(k, 0) for k in ("talk", "note") if not kinds or k in kinds}

@@ -121,17 +121,16 @@ class SearchIndexService:
         upserts, deletes = documents_for(uow, changes, self.vocabulary)
         return Overlay(tuple(upserts), frozenset([*deletes, *(d.id for d in upserts)]))
 
-    def search(self, uow: UnitOfWork, request: SearchRequest) -> SearchResults:
+    def search(
+        self, uow: UnitOfWork, request: SearchRequest, *, every_hit: bool = False
+    ) -> SearchResults:
+        """One page of results; with `every_hit`, all hits as one page in the request's order
+        (its `page` and `per_page` ignored) and without snippets: the complete set, for
+        downloads."""
         if not self.engine.store.is_current():
             self.rebuild(uow)
-        return self.engine.search(request, self.overlay(uow))
-
-    def every_hit(self, uow: UnitOfWork, request: SearchRequest) -> SearchResults:
-        """All hits of `request` as one page in its order (its `page` and `per_page` are
-        ignored), without snippets: the complete result set, for downloads."""
-        if not self.engine.store.is_current():
-            self.rebuild(uow)
-        return self.engine.search(request, self.overlay(uow), snippets=False, every_hit=True)
+        overlay = self.overlay(uow)
+        return self.engine.search(request, overlay, snippets=not every_hit, every_hit=every_hit)
 
     def similar_cases(self, slug: str, limit: int = 5) -> list[SearchHit]:
         if not self.engine.store.is_current():

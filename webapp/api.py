@@ -25,7 +25,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 OPENAPI = Path(__file__).with_name("openapi.yaml")
 
 
-def _json(data: Any) -> Response:
+def json_response(data: Any) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
 
 
@@ -42,14 +42,14 @@ def openapi_document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return _json(openapi_document())
+    return json_response(openapi_document())
 
 
 @bp.get("/cases")
 def cases() -> Response:
     query, problems = parse_query(args_of(request.args), vocabulary())
     _refuse(problems)
-    return _json(catalogue_json(browse(uow(), query, vocabulary()), vocabulary()))
+    return json_response(catalogue_json(browse(uow(), query, vocabulary()), vocabulary()))
 
 
 @bp.get("/cases/<slug>")
@@ -62,24 +62,26 @@ def case(slug: str) -> Response:
         {"slug": h.slug, "title": h.title, "url": h.url}
         for h in runtime().search_index.similar_cases(slug, limit=5)
     ]
-    return _json(data)
+    return json_response(data)
 
 
 @bp.get("/talks")
 def talks() -> Response:
-    return _json({"talks": [talk_json(t, vocabulary()) for t in list_talks(uow())]})
+    return json_response({"talks": [talk_json(t, vocabulary()) for t in list_talks(uow())]})
 
 
 @bp.get("/talks/<slug>")
 def talk(slug: str) -> Response:
     unit = uow()
     item = get_talk(unit, slug)
-    return _json(talk_json(item, vocabulary(), list_notes(unit, item)))
+    return json_response(talk_json(item, vocabulary(), list_notes(unit, item)))
 
 
 @bp.get("/instruments")
 def instruments() -> Response:
-    return _json({"instruments": [instrument_json(i, n) for i, n in list_instruments(uow())]})
+    return json_response(
+        {"instruments": [instrument_json(i, n) for i, n in list_instruments(uow())]}
+    )
 
 
 @bp.get("/instruments/<slug>")
@@ -92,7 +94,7 @@ def instrument(slug: str) -> Response:
         {"slug": u.case.slug, "name": u.case.name, "url": f"/cases/{u.case.slug}", "note": u.note}
         for u in uses
     ]
-    return _json(data)
+    return json_response(data)
 
 
 @bp.get("/search")
@@ -103,4 +105,4 @@ def search() -> Response:
         results = runtime().search_index.search(uow(), req)
     except QuerySyntaxError as exc:
         raise ValidationError([FieldError("q", str(exc))]) from exc
-    return _json(results.to_json())
+    return json_response(results.to_json())

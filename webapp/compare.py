@@ -2,13 +2,13 @@
 JSON, Markdown), the API, and the "zum Vergleich hinzufügen" basket kept in the session so that
 cases can be collected from any page without JavaScript."""
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session
 
 from kb.compare import FORMATS, MAX_CASES, compare, parse_slugs, to_json, to_markdown
 from kb.errors import ValidationError
+from webapp.api import json_response
 from webapp.context import uow, vocabulary
 from webapp.params import safe_next, url_with
 
@@ -78,8 +78,7 @@ def download(ext: str) -> Response:
 
 @bp.get("/api/compare")
 def api() -> Response:
-    data = to_json(compare(uow(), _requested(), vocabulary()))
-    return Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
+    return json_response(to_json(compare(uow(), _requested(), vocabulary())))
 
 
 @bp.get("/compare/add")

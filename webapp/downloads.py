@@ -7,8 +7,6 @@ from kb (kb.result_sets, kb.exporting, kb.codebook), this module only speaks HTT
 """
 
 import datetime as dt
-import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +19,9 @@ from kb.exporting import cases_csv, cases_long_csv
 from kb.representations import catalogue_json
 from kb.result_sets import catalogue_set, search_case_set, search_set_json
 from kb.search import QuerySyntaxError
+from kb.slugs import slugify
 from kb.vocabulary import Vocabulary
+from webapp.api import json_response
 from webapp.context import runtime, uow, vocabulary
 from webapp.params import args_of, search_args, search_request, url_with
 
@@ -35,14 +35,12 @@ CSV_WRITERS: dict[str, Callable[[list[dict[str, Any]], Vocabulary], str]] = {
     "csv": cases_csv,
     "long.csv": cases_long_csv,
 }
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def filename(base: str, parts: list[str], ext: str) -> str:
     """A meaningful ASCII file name: what it is, the filters or words, the day of the download,
     e.g. kooperationsmodelle_governance-top-down_2024-05-01.long.csv."""
-    words = "-".join(parts).lower().translate(_UMLAUTS)
-    words = re.sub(r"[^a-z0-9]+", "-", words).strip("-")[:80].rstrip("-")
+    words = slugify("-".join(parts), 80)
     stem = "_".join(p for p in (base, words, dt.date.today().isoformat()) if p)
     return f"{stem}.{ext}"
 
@@ -55,7 +53,7 @@ def csv_file(body: str, name: str) -> Response:
 
 def json_file(data: Any, name: str) -> Response:
     """JSON is shown in the browser (programs read these URLs too); saved, it gets `name`."""
-    response = Response(json.dumps(data, ensure_ascii=False), mimetype="application/json")
+    response = json_response(data)
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
 
-from kb.cases import case_state, find_case, get_case, list_cases, save_case
+from kb.cases import case_state, find_case, get_case, save_case
+from kb.catalogue import case_rows, collation_key
 from kb.errors import Conflict, ValidationError
 from kb.history import changed_fields, diff_states
 from kb.schemas import CaseIn, Input, SeriesIn, TalkIn, validate
@@ -74,7 +75,9 @@ def _case_spec(new: bool) -> FormSpec:
 def _talk_spec(new: bool) -> FormSpec:
     unit = uow()
     series = tuple((s.slug, s.title) for s in list_series(unit))
-    cases = tuple((c.slug, f"{c.name} ({c.city})") for c in list_cases(unit))
+    # The light rows of the catalogue, not full cases: a select needs slug, name and city only.
+    rows = sorted(case_rows(unit), key=lambda r: collation_key(r.name))
+    cases = tuple((r.slug, f"{r.name} ({r.city})") for r in rows)
     return talk_form(vocabulary(), series, cases, new=new)
 
 

@@ -20,7 +20,7 @@ from kb.instruments import get_instrument, instrument_uses, list_instruments
 from kb.notes import count_notes, latest_notes, list_notes, notes_of_talks
 from kb.talks import get_talk, list_series, list_talks
 from webapp.context import runtime, uow, vocabulary
-from webapp.params import args_of, url_with
+from webapp.params import args_of, chips, toggle_link, url_with
 
 bp = Blueprint("pages", __name__)
 # A case page shows the newest notes about it; all of them stay on the talk pages (and the API).
@@ -52,34 +52,23 @@ def cases() -> str:
     if page.query.page > page.pages:
         abort(404)
     labels = {f: facet_values(vocabulary(), f) for f in FACETS}
-    chips = [
-        (facet, value, url_with("/cases", page.query.args(**{facet: _without(vals, value)})))
-        for facet, vals in page.query.filters.items()
-        for value in vals
-    ]
+
+    def link(facet: str, values: tuple[str, ...]) -> str:
+        return url_with("/cases", page.query.args(page=1, **{facet: values}))
+
     return render_template(
         "cases/list.html",
         page=page,
         problems=problems,
-        chips=chips,
+        chips=chips(page.query.filters, link),
         facets=FACETS,
         facet_labels=FACET_LABELS,
         label_of=lambda facet, value: labels[facet].get(value, value),
         sorts=SORTS,
-        toggle=lambda facet, value: url_with("/cases", _toggled(page.query, facet, value)),
+        toggle=toggle_link(page.query.filters, link),
         page_url=lambda n: url_with("/cases", page.query.args(page=n)),
         download=lambda ext: url_with(f"/cases.{ext}", page.query.args(page=1)),
     )
-
-
-def _without(values: tuple[str, ...], value: str) -> tuple[str, ...]:
-    return tuple(v for v in values if v != value)
-
-
-def _toggled(query: CatalogueQuery, facet: str, value: str) -> list[tuple[str, str]]:
-    current = query.filters.get(facet, ())
-    values = _without(current, value) if value in current else (*current, value)
-    return query.args(page=1, **{facet: values})
 
 
 @bp.get("/cases/<slug>")

@@ -1,7 +1,7 @@
 """Request parameters to kb queries and back: every view's state is its query string, so each
 view is a URL that can be shared or cited."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
 
 from kb.search import FACETS, SORTS, SearchRequest
@@ -82,3 +82,27 @@ def safe_next(target: str | None, default: str) -> str:
     ):
         return target
     return default
+
+
+FilterLink = Callable[[str, tuple[str, ...]], str]  # (facet, its new values) -> URL
+
+
+def toggle_link(filters: Mapping[str, tuple[str, ...]], link: FilterLink) -> Callable[..., str]:
+    """For a facet value: the URL with that value added to its facet's filter, or taken out
+    when it is already in it (facet links work as check boxes, without JavaScript)."""
+
+    def toggle(facet: str, value: str) -> str:
+        current = filters.get(facet, ())
+        kept = tuple(v for v in current if v != value)
+        return link(facet, kept if value in current else (*current, value))
+
+    return toggle
+
+
+def chips(filters: Mapping[str, tuple[str, ...]], link: FilterLink) -> list[tuple[str, str, str]]:
+    """The applied filters as (facet, value, URL without that value): removable chips."""
+    return [
+        (facet, value, link(facet, tuple(v for v in values if v != value)))
+        for facet, values in filters.items()
+        for value in values
+    ]

@@ -1,30 +1,21 @@
 """The search page: results with highlighted snippets, facet counts, filters as chips, sort,
 paging and suggestions. Empty and broken queries get a page that helps, never an error."""
 
+from dataclasses import replace
+
 from flask import Blueprint, render_template, request
 
+from kb.catalogue import FACET_LABELS as CATALOGUE_LABELS
+from kb.catalogue import FACET_VOCABULARIES
 from kb.search import FACETS, SORTS, QuerySyntaxError
 from webapp.context import runtime, uow, vocabulary
-from webapp.params import args_of, search_args, search_request, url_with
+from webapp.params import args_of, chips, search_args, search_request, toggle_link, url_with
 
 bp = Blueprint("search", __name__)
 
-FACET_LABELS = {
-    "kind": "Art",
-    "governance": "Governance-Typ",
-    "scale": "Maßstab",
-    "land": "Bundesland",
-    "size_class": "Stadtgröße",
-    "year": "Jahr",
-}
+FACET_LABELS = {"kind": "Art", **CATALOGUE_LABELS, "year": "Jahr"}
 KIND_LABELS = {"case": "Fall", "talk": "Gespräch", "note": "Notiz"}
 SORT_LABELS = {"relevance": "Relevanz", "date": "Datum (neueste zuerst)", "name": "Name (A–Z)"}
-FACET_VOCABULARIES = {
-    "governance": "governance_types",
-    "scale": "scales",
-    "land": "lands",
-    "size_class": "size_classes",
-}
 
 
 def value_label(facet: str, value: str) -> str:
@@ -46,19 +37,12 @@ def search() -> str:
             error = str(exc)
         if results is not None and req.page > 1 and not results.hits and results.total:
             problems.append(f"Seite {req.page} (page): so viele Seiten gibt es nicht")
-            req = type(req)(req.query, req.filters, req.sort, 1, req.per_page)
+            req = replace(req, page=1)
             results = runtime().search_index.search(uow(), req)
 
-    def toggle(facet: str, value: str) -> str:
-        current = req.filters.get(facet, ())
-        values = tuple(v for v in current if v != value) if value in current else (*current, value)
+    def link(facet: str, values: tuple[str, ...]) -> str:
         return url_with("/search", search_args(req, **{facet: values}))
 
-    chips = [
-        (facet, value, url_with("/search", search_args(req, **{facet: _without(vals, value)})))
-        for facet, vals in req.filters.items()
-        for value in vals
-    ]
     pages = max(1, -(-results.total // req.per_page)) if results else 1
     return render_template(
         "search.html",
@@ -66,7 +50,7 @@ def search() -> str:
         results=results,
         error=error,
         problems=problems,
-        chips=chips,
+        chips=chips(req.filters, link),
         facets=FACETS,
         facet_labels=FACET_LABELS,
         value_label=value_label,
@@ -74,14 +58,8 @@ def search() -> str:
         sorts=SORTS,
         sort_labels=SORT_LABELS,
         pages=pages,
-        toggle=toggle,
+        toggle=toggle_link(req.filters, link),
         page_url=lambda n: url_with("/search", search_args(req, page=n)),
         download=lambda ext: url_with(f"/search.{ext}", search_args(req)),
-        suggestion_url=lambda q: url_with(
-            "/search", search_args(type(req)(q, req.filters, req.sort, 1, req.per_page))
-        ),
+        suggestion_url=lambda q: url_with("/search", search_args(replace(req, query=q, page=1))),
     )
-
-
-def _without(values: tuple[str, ...], value: str) -> tuple[str, ...]:
-    return tuple(v for v in values if v != value)
