@@ -20,6 +20,10 @@ class PermissionDenied(KbError):
     pass
 
 
+class SearchUnavailable(KbError):
+    """The search index is being rebuilt; everything but searching works."""
+
+
 @dataclass(frozen=True)
 class FieldError:
     """One problem with one field of one input, located as precisely as the input allows."""

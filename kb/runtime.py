@@ -38,7 +38,7 @@ class Runtime:
 
     @cached_property
     def search_index(self) -> SearchIndexService:
-        return SearchIndexService(SearchEngine(self.settings.index_dir), self.vocabulary)
+        return SearchIndexService(SearchEngine(self.settings.index_dir), self.vocabulary, self.uow)
 
     @cached_property
     def indexer(self) -> BackgroundIndexer:
@@ -73,13 +73,14 @@ class Runtime:
         """Upgrade the schema and load the seed catalogue. Running it again changes nothing, and
         an item edited since it was loaded is kept as edited."""
         self.upgrade_schema()
+        if self.search_index.engine.store.check() != "ok":
+            with self.uow() as uow:  # before any save starts the background indexer's thread
+                self.search_index.rebuild(uow)
         with self.uow() as uow:
             report = import_paths(
                 uow, [self.settings.seed_dir], self.vocabulary, actor="seed", policy="seed"
             )
             uow.commit()
-        # The seed's commit woke the background indexer; let it finish before checking, so that
-        # two threads do not both build the first index.
         self.flush_index(timeout=600)
         with self.uow() as uow:
             self.search_index.catch_up(uow, timeout=10)
@@ -97,7 +98,8 @@ class Runtime:
         if "indexer" in self.__dict__:
             self.indexer.stop()
         if "search_index" in self.__dict__:
-            self.search_index.engine.store.close()
+            self.search_index.repair.wait(timeout=30)
+            self.search_index.engine.close()
         self.engine.dispose()
 
     def database_ok(self) -> bool:

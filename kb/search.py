@@ -3,10 +3,12 @@ rebuilds) and answers requests with every committed change visible at once."""
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 from sqlalchemy import delete, select
 
+from kb.errors import SearchUnavailable
 from kb.indexing import all_documents, documents_for
 from kb.unit_of_work import Change, UnitOfWork
 from kb.vocabulary import Vocabulary
@@ -16,6 +18,7 @@ from search_index.documents import (
     KINDS,
     SORTS,
     IndexBusy,
+    IndexUnavailable,
     Overlay,
     QuerySyntaxError,
     SearchDocument,
@@ -24,6 +27,7 @@ from search_index.documents import (
     SearchResults,
 )
 from search_index.engine import SearchEngine
+from search_index.store import BUILD_PROCESSES
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +44,11 @@ __all__ = [
 ]
 
 CATCH_UP_TIMEOUT = 0.5  # seconds a direct catch-up waits for the writer before leaving it
-REBUILD_LOCK_TIMEOUT = 60.0
+REPAIR_RETRY = 60.0  # seconds before a failed background rebuild is tried again
+UNAVAILABLE = (
+    "Die Suche wird gerade neu aufgebaut. Bitte in einer Minute erneut versuchen; "
+    "alle anderen Seiten sind erreichbar."
+)
 
 
 def _pending(uow: UnitOfWork) -> tuple[list[int], list[Change]]:
@@ -54,41 +62,61 @@ def _pending(uow: UnitOfWork) -> tuple[list[int], list[Change]]:
 
 
 class SearchIndexService:
-    """The search index of one kb runtime."""
+    """The search index of one kb runtime. A missing, outdated or damaged index is rebuilt in
+    the background (IndexRepair), never inside a request; meanwhile searches raise
+    SearchUnavailable and everything else goes on."""
 
-    def __init__(self, engine: SearchEngine, vocabulary: Vocabulary) -> None:
+    def __init__(
+        self, engine: SearchEngine, vocabulary: Vocabulary, make_uow: Callable[[], UnitOfWork]
+    ) -> None:
         self.engine = engine
         self.vocabulary = vocabulary
+        self.repair = IndexRepair(self, make_uow)
 
     # --- keeping the index in step ----------------------------------------------------------
 
     def catch_up(self, uow: UnitOfWork, timeout: float = CATCH_UP_TIMEOUT) -> int:
         """Write every pending change into the index and clear it from the outbox. Returns the
-        number of entities written; 0 when the writer stayed busy (they stay pending)."""
+        number of entities written; 0 when nothing could be written: the writer stayed busy,
+        a rebuild runs (its own catch-up writes them), or the index is unusable (a repair is
+        started). Changes not written stay pending, and searches see them anyway."""
         store = self.engine.store
-        if not store.is_current():
-            self.rebuild(uow)
-            return -1
-        try:
-            with store.writer(timeout) as batch:
-                # Read the outbox and the rows while holding the writer: no other process can
-                # then write an older state of the same entity after ours.
-                row_ids, changes = _pending(uow)
-                upserts, deletes = documents_for(uow, changes, self.vocabulary)
-                batch.apply(upserts, deletes)
-        except IndexBusy:
-            uow.rollback()
-            return 0
+        with store.index_lock() as free:
+            if not free:
+                uow.rollback()
+                return 0
+            if not store.is_current():
+                uow.rollback()
+                self.repair.start()
+                return 0
+            try:
+                with store.writer(timeout) as batch:
+                    # Read the outbox and the rows while holding the writer: no other process
+                    # can then write an older state of the same entity after ours.
+                    row_ids, changes = _pending(uow)
+                    upserts, deletes = documents_for(uow, changes, self.vocabulary)
+                    batch.apply(upserts, deletes)
+            except IndexBusy:
+                uow.rollback()
+                return 0
+            except Exception:
+                uow.rollback()
+                if self.unusable():
+                    return 0
+                raise
         if row_ids:
             uow.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
         uow.commit()
         return len(changes)
 
-    def rebuild(self, uow: UnitOfWork) -> int:
+    def rebuild(self, uow: UnitOfWork, parts: int = BUILD_PROCESSES) -> int:
         """Rebuild the whole index into a fresh folder and swap it in; searches go on meanwhile.
+        One rebuild at a time per index directory, across processes: a second one waits.
 
-        The old index's writer is held throughout, so that changes made during the rebuild stay
-        in the outbox and are written into the new index right after the swap.
+        Saves cannot write into the old index while the rebuild lock is held, so a change
+        committed during the rebuild stays in the outbox and is written into the new index
+        right after the swap. `parts` worker processes are forked: pass 1 from a process that
+        runs other threads (forking those is unsafe).
         """
         store = self.engine.store
         vocabulary = self.vocabulary
@@ -101,14 +129,34 @@ class SearchIndexService:
             with uow.for_forked_process() as child:
                 yield from all_documents(child, vocabulary, part, parts)
 
-        with store.hold_writer(REBUILD_LOCK_TIMEOUT):
-            uow.rollback()  # a fresh snapshot
-            target, count = store.build(part_documents)
+        with store.rebuild_lock():
+            uow.rollback()  # a fresh snapshot, after every save that wrote into the old index
+            target, count = store.build(part_documents, parts)
             store.publish(target)
-        store.prune()
+            store.prune()
         uow.rollback()
         self.catch_up(uow)
         return count
+
+    def state(self, repair: bool = True) -> str:
+        """The index for /healthz: "ok", "rebuilding" or "damaged". An unusable index that
+        nobody rebuilds starts a repair (with `repair`: not while the database is away); it is
+        "damaged" while the last repair failed."""
+        if self.repair.running() or self.engine.store.rebuilding():
+            return "rebuilding"
+        if self.engine.store.check() == "ok":
+            return "ok"
+        return "rebuilding" if repair and self.repair.start() else "damaged"
+
+    def unusable(self) -> bool:
+        """After an unexpected error from the index: whether its files are unusable (then a
+        repair is started and this thread's searchers are dropped)."""
+        self.engine.store.drop_searchers()
+        if self.engine.store.check() == "ok":
+            return False
+        log.warning("search index unusable, rebuilding it from the database")
+        self.repair.start()
+        return True
 
     # --- searching --------------------------------------------------------------------------
 
@@ -126,16 +174,84 @@ class SearchIndexService:
     ) -> SearchResults:
         """One page of results; with `every_hit`, all hits as one page in the request's order
         (its `page` and `per_page` ignored) and without snippets: the complete set, for
-        downloads."""
-        if not self.engine.store.is_current():
-            self.rebuild(uow)
+        downloads. Raises SearchUnavailable while the index is rebuilt."""
         overlay = self.overlay(uow)
-        return self.engine.search(request, overlay, snippets=not every_hit, every_hit=every_hit)
+        try:
+            return self.engine.search(request, overlay, snippets=not every_hit, every_hit=every_hit)
+        except IndexUnavailable as exc:
+            self.repair.start()
+            raise SearchUnavailable(UNAVAILABLE) from exc
+        except QuerySyntaxError:
+            raise
+        except Exception as exc:
+            if self.unusable():
+                raise SearchUnavailable(UNAVAILABLE) from exc
+            raise
 
     def similar_cases(self, slug: str, limit: int = 5) -> list[SearchHit]:
-        if not self.engine.store.is_current():
+        """Cases like this one; none while the index is unusable (the page shows without)."""
+        try:
+            return self.engine.similar(f"case:{slug}", "case", limit)
+        except IndexUnavailable:
+            self.repair.start()
             return []
-        return self.engine.similar(f"case:{slug}", "case", limit)
+        except Exception:
+            if self.unusable():
+                return []
+            raise
+
+
+class IndexRepair:
+    """Rebuilds an unusable index in a thread of this process, with one worker (forking a
+    process that serves requests in threads is unsafe). Across processes only one rebuild
+    runs per index directory: the others wait for it and then find the index whole."""
+
+    def __init__(self, service: SearchIndexService, make_uow: Callable[[], UnitOfWork]) -> None:
+        self._service = service
+        self._make_uow = make_uow
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._failed_at: float | None = None
+
+    def start(self) -> bool:
+        """Start a repair unless one runs; False while the last one failed recently."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return True
+            if self._failed_at is not None and time.monotonic() - self._failed_at < REPAIR_RETRY:
+                return False
+            self._thread = threading.Thread(target=self._run, name="kb-index-repair", daemon=True)
+            self._thread.start()
+            return True
+
+    def running(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    def wait(self, timeout: float = 600.0) -> bool:
+        """Wait for a running repair to end; True when none runs (any more)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return not self.running()
+
+    def _run(self) -> None:
+        store = self._service.engine.store
+        try:
+            # Waits while another process rebuilds; afterwards the index may be whole.
+            with store.rebuild_lock():
+                state = store.check()
+            if state == "ok":
+                self._failed_at = None
+                return
+            log.warning("search index %s: rebuilding it from the database", state)
+            with self._make_uow() as uow:
+                count = self._service.rebuild(uow, parts=1)
+            log.warning("search index rebuilt: %d documents", count)
+            self._failed_at = None
+        except Exception:
+            self._failed_at = time.monotonic()
+            log.exception("rebuilding the search index failed; trying again later")
 
 
 class BackgroundIndexer:
@@ -153,6 +269,7 @@ class BackgroundIndexer:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.busy = 0  # catch-ups that found the writer busy, for the log and tests
 
     def notify(self) -> None:
         with self._lock:
@@ -178,12 +295,21 @@ class BackgroundIndexer:
                 self._idle.set()
 
     def _drain(self) -> None:
-        """Catch up until nothing is pending, waiting for a busy writer a while."""
+        """Catch up until nothing is pending, waiting for a busy writer a while. Another
+        process holding the writer is expected contention, not an error: it is counted and
+        logged at debug level; during a rebuild the rebuild's own catch-up writes the rest."""
         for _ in range(100):
             with self._make_uow() as uow:
                 written = self._service.catch_up(uow, timeout=5.0)
                 if written == 0 and not _pending(uow)[1]:
                     return
+            if written == 0:
+                self.busy += 1
+                log.debug("search index writer busy (%d times); changes stay pending", self.busy)
+                store = self._service.engine.store
+                if self._service.repair.running() or store.rebuilding():
+                    return
+                time.sleep(0.1)
             if self._stopping:
                 return
 

@@ -16,7 +16,14 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for `url`; SQLite gets foreign keys, WAL and a busy timeout."""
+    """Create an engine for `url`; SQLite gets foreign keys, WAL and a busy timeout.
+
+    Every engine pings a pooled connection before handing it out: after a database restart
+    (or a dropped network path) the pool still holds connections to the old server, and
+    without the ping the first request after recovery would fail on one of them. On SQLite the
+    ping is an in-process `SELECT 1`, too cheap to be worth a backend switch.
+    """
+    kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)

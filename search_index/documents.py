@@ -91,6 +91,15 @@ class IndexBusy(RuntimeError):
     """Another process holds the index writer; try again later (the change stays pending)."""
 
 
+class IndexUnavailable(RuntimeError):
+    """The index cannot be searched: it is missing, of an older schema, or damaged (`state`
+    says which); it has to be rebuilt from the database."""
+
+    def __init__(self, state: str, detail: str) -> None:
+        super().__init__(f"search index {state}: {detail}")
+        self.state = state  # "missing", "outdated" or "damaged"
+
+
 class QuerySyntaxError(ValueError):
     """The query cannot be understood; the message says why, in German."""
 

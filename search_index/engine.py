@@ -45,6 +45,14 @@ class SearchEngine:
         self._tables: dict[tuple[object, ...], DocTable] = {}
         self._executor = Executor(PostingCache())
 
+    def close(self) -> None:
+        """Let go of this thread's open index files."""
+        self.store.close()
+        cached = getattr(self._local, "overlay", None)
+        if cached is not None:
+            cached[1].close()
+            self._local.overlay = None
+
     # --- plumbing ---------------------------------------------------------------------------
 
     def _parser(self) -> MultifieldParser:

@@ -11,6 +11,7 @@ documents without their pairs.
 
 import itertools
 import os
+import weakref
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from numpy.typing import NDArray
 from whoosh.writing import MERGE_SMALL
 
 from search_index.analysis import pair_hash, pair_term
+from search_index.documents import IndexUnavailable
 
 HASHES = "pairs-{}.hashes.npy"
 DOCS = "pairs-{}.docs.npy"
@@ -47,19 +49,67 @@ class PairArrayWriter:
         np.save(os.path.join(folder, DOCS.format(segment_id)), docs[order])
 
 
+class NpyColumn:
+    """One .npy file, read with pread (never mapped: a mapped file that shrinks would kill the
+    process with SIGBUS; a short read here is reported as damage)."""
+
+    def __init__(self, path: str) -> None:
+        with open(path, "rb") as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+            else:
+                shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+            self._start = f.tell()
+        fd = os.open(path, os.O_RDONLY)
+        # Closed when the last user lets go (a search in another thread may still read it).
+        self.close = weakref.finalize(self, os.close, fd)
+        self._fd = fd
+        self.dtype: np.dtype[Any] = dtype
+        self.size = int(shape[0])
+        self.expected_bytes = self._start + self.size * dtype.itemsize
+        self._path = path
+
+    def read(self, start: int, stop: int) -> NDArray[Any]:
+        start, stop = max(0, start), min(self.size, stop)
+        if stop <= start:
+            return np.zeros(0, self.dtype)
+        width = self.dtype.itemsize
+        data = os.pread(self._fd, (stop - start) * width, self._start + start * width)
+        if len(data) != (stop - start) * width:
+            raise IndexUnavailable("damaged", f"{self._path} is shorter than its header says")
+        return np.frombuffer(data, self.dtype)
+
+    def every(self, stride: int) -> NDArray[Any]:
+        """Every stride-th value, from the first (read in large chunks, once)."""
+        chunk = stride * 8192
+        parts = [self.read(i, i + chunk)[::stride] for i in range(0, self.size, chunk)]
+        return np.concatenate(parts) if parts else np.zeros(0, self.dtype)
+
+
 class PairArray:
-    """A segment's pair array, memory-mapped (pages are shared between processes)."""
+    """A segment's pair array. Every STRIDE-th hash is held in memory to find where a hash's
+    run lies; the run itself and its documents are read from the files."""
+
+    STRIDE = 512
 
     def __init__(self, folder: str, segment_id: str) -> None:
-        self._hashes = np.load(os.path.join(folder, HASHES.format(segment_id)), mmap_mode="r")
-        self._docs = np.load(os.path.join(folder, DOCS.format(segment_id)), mmap_mode="r")
+        self._hashes = NpyColumn(os.path.join(folder, HASHES.format(segment_id)))
+        self._docs = NpyColumn(os.path.join(folder, DOCS.format(segment_id)))
+        self._sample = self._hashes.every(self.STRIDE)
 
     def documents(self, term: str) -> NDArray[np.int32]:
         """The segment's document numbers (sorted) that have this pair term."""
         key = np.uint64(pair_hash(term))
-        lo = int(np.searchsorted(self._hashes, key, side="left"))
-        hi = int(np.searchsorted(self._hashes, key, side="right"))
-        return np.array(self._docs[lo:hi], dtype=np.int32)
+        # sample[j] is hashes[j * STRIDE]: the run of `key` lies between the sample values
+        # around it.
+        first = int(np.searchsorted(self._sample, key, side="left"))
+        last = int(np.searchsorted(self._sample, key, side="right"))
+        base = max(0, (first - 1) * self.STRIDE)
+        window = self._hashes.read(base, last * self.STRIDE)
+        lo = base + int(np.searchsorted(window, key, side="left"))
+        hi = base + int(np.searchsorted(window, key, side="right"))
+        return np.array(self._docs.read(lo, hi), dtype=np.int32)
 
 
 def folder_of(storage: Any) -> str | None:

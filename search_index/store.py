@@ -10,6 +10,7 @@ A rebuild forks one worker per core; each reads its share of the documents itsel
 one segment (search_index.bulk), so the parent only waits and then commits the segment list.
 """
 
+import fcntl
 import gc
 import multiprocessing
 import os
@@ -17,25 +18,29 @@ import shutil
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.fields import KEYWORD, Schema
-from whoosh.index import Index, LockError
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, EmptyIndexError, Index, IndexVersionError, LockError
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
+from search_index import integrity
 from search_index.analysis import PAIR_BREAK, spelling_words
 from search_index.bulk import SegmentBuilder
-from search_index.documents import IndexBusy, SearchDocument
+from search_index.documents import IndexBusy, IndexUnavailable, SearchDocument
 from search_index.pairs import merge_keeping_arrays
 from search_index.schema import SCHEMA_VERSION, build_schema
 
 CURRENT = "current"
+REBUILD_LOCK = "rebuild.lock"
 VERSION_FILE = "SCHEMA_VERSION"
 WORDS = "words"
 BUILD_PROCESSES = 2  # this machine's cores; the rebuild leaves one segment per process
@@ -85,6 +90,11 @@ def to_fields(
 
 def _words_of(doc: SearchDocument) -> set[str]:
     return spelling_words(" ".join([doc.title, *doc.aliases, doc.body]))
+
+
+def open_index(folder: str) -> Index:
+    """The index in `folder`, its files read rather than memory-mapped (see _Reading.open)."""
+    return FileStorage(folder, supports_mmap=False).open_index()
 
 
 def _words_schema() -> Schema:
@@ -167,7 +177,8 @@ class IndexStore:
         os.replace(tmp, self.link)
 
     def prune(self, keep_previous: int = 1) -> None:
-        """Remove old generations. The newest previous ones stay, because a search that began
+        """Remove old generations, holding the rebuild lock (so that no folder still being
+        built is among them). The newest previous ones stay, because a search that began
         before the swap may still open their files; every new search opens the current one."""
         current = self.current_dir()
         older = sorted(
@@ -179,16 +190,17 @@ class IndexStore:
             shutil.rmtree(path, ignore_errors=True)
 
     def create_empty(self) -> None:
-        target = self._new_generation()
-        (target / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
-        self._swap(target)
-        self.prune()
+        with self.rebuild_lock():
+            target = self._new_generation()
+            (target / VERSION_FILE).write_text(f"{SCHEMA_VERSION}\n")
+            self._swap(target)
+            self.prune()
 
     def open(self) -> Index:
         target = self.current_dir()
         if target is None:
             raise FileNotFoundError(f"no search index in {self.root}")
-        return whoosh_index.open_dir(str(target))
+        return open_index(str(target))
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -206,7 +218,7 @@ class IndexStore:
                 raise FileNotFoundError(f"no search index in {self.root}")
             remaining = max(0.0, deadline - time.monotonic())
             try:
-                w = whoosh_index.open_dir(str(target)).writer(timeout=remaining, delay=0.05)
+                w = open_index(str(target)).writer(timeout=remaining, delay=0.05)
             except LockError as exc:
                 raise IndexBusy(str(target)) from exc
             if self.current_dir() == target:
@@ -215,31 +227,19 @@ class IndexStore:
         batch = Batch(w)
         try:
             yield batch
+            # Before the documents' commit releases their lock, so that the words index has a
+            # single writer too (words without their documents only cost a suggestion).
+            if batch.words:
+                try:
+                    words = open_index(str(target / WORDS)).writer(timeout=5.0, delay=0.05)
+                except LockError as exc:
+                    raise IndexBusy(str(target / WORDS)) from exc
+                words.add_document(word=" ".join(sorted(batch.words)))
+                words.commit()
         except BaseException:
             w.cancel()
             raise
         w.commit(mergetype=merge_keeping_arrays)
-        # Under the documents' lock, so the words index has a single writer too.
-        if batch.words:
-            words = whoosh_index.open_dir(str(target / WORDS)).writer(timeout=5.0, delay=0.05)
-            words.add_document(word=" ".join(sorted(batch.words)))
-            words.commit()
-
-    @contextmanager
-    def hold_writer(self, timeout: float) -> Iterator[None]:
-        """Hold the current generation's write lock (during a rebuild) without writing. An index
-        of an older schema is not touched (its pickled analyzers may not even load)."""
-        if not self.is_current():
-            yield
-            return
-        try:
-            w = self.open().writer(timeout=timeout, delay=0.05)
-        except LockError as exc:
-            raise IndexBusy(str(self.current_dir())) from exc
-        try:
-            yield
-        finally:
-            w.cancel()
 
     def build(self, source: DocumentSource, parts: int = BUILD_PROCESSES) -> tuple[Path, int]:
         """Write every document into a fresh generation (not yet current); returns it and the
@@ -251,13 +251,13 @@ class IndexStore:
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise
-        ix = whoosh_index.open_dir(str(target))
+        ix = open_index(str(target))
         w = ix.writer()
         w._close_segment()  # the parent's own segment stays empty
         w._commit_toc([b.segment for b in built if b.count])
         w._finish()
         words: set[str] = set().union(*(b.words for b in built))
-        ww = whoosh_index.open_dir(str(target / WORDS)).writer()
+        ww = open_index(str(target / WORDS)).writer()
         ordered = sorted(words)
         for i in range(0, len(ordered), 5000):
             ww.add_document(word=" ".join(ordered[i : i + 5000]))
@@ -275,39 +275,183 @@ class IndexStore:
         return self.searcher_and_folder()[1]
 
     def searcher_and_folder(self) -> tuple[Path, Searcher]:
-        """This thread's searcher, refreshed to the latest commit or generation (cheap when
-        nothing changed: Whoosh reuses unchanged segments), and the generation it reads."""
+        """This thread's searcher of the newest commit of the current generation, and that
+        generation's folder. Raises IndexUnavailable when there is no index, or it is of an
+        older schema, or its files are damaged."""
         return self._cached("searcher", "")
 
     def words_searcher(self) -> Searcher:
         return self._cached("words", WORDS)[1]
 
     def _cached(self, name: str, sub: str) -> tuple[Path, Searcher]:
-        for _ in range(3):
+        """A fresh searcher whenever the index has a new commit. Whoosh's own refresh() keeps
+        the old reader's segments that the new commit no longer lists (merged away), so their
+        documents would be counted twice; a fresh reader opens only what the commit lists."""
+        for _ in range(10):
             target = self.current_dir()
             if target is None:
-                raise FileNotFoundError(f"no search index in {self.root}")
-            cached: tuple[Path, Searcher] | None = getattr(self._local, name, None)
+                self.drop_searchers()
+                raise IndexUnavailable("missing", f"no search index in {self.root}")
+            if not self.is_current():
+                self.drop_searchers()
+                raise IndexUnavailable("outdated", f"{target} is of another schema")
+            cached: _Reading | None = getattr(self._local, name, None)
             try:
-                if cached is None or cached[0] != target:
-                    if cached is not None:
-                        cached[1].close()
-                    searcher = whoosh_index.open_dir(str(target / sub)).searcher()
-                else:
-                    searcher = cached[1].refresh()
+                if cached is not None and cached.folder == target and cached.is_latest():
+                    return target, cached.searcher
+                reading = _Reading.open(target, sub)
             except FileNotFoundError:
+                # Merged away or pruned by another process since the list was read: the
+                # newest commit lists only files that exist (a lost file shows up again below).
+                time.sleep(0.01)
+                continue
+            except IndexUnavailable:
+                self.drop_searchers()
+                raise
+            if cached is not None:
+                cached.close()
+            setattr(self._local, name, reading)
+            return target, reading.searcher
+        self.drop_searchers()
+        raise IndexUnavailable("damaged", f"a file listed by the index in {self.root} is missing")
+
+    def drop_searchers(self) -> None:
+        """Close this thread's searchers; the next search opens (and checks) afresh."""
+        for name in ("searcher", "words"):
+            cached: _Reading | None = getattr(self._local, name, None)
+            if cached is not None:
+                cached.close()
                 setattr(self._local, name, None)
-                continue  # rebuilt and pruned while we opened it: take the newest
-            setattr(self._local, name, (target, searcher))
-            return target, searcher
-        raise FileNotFoundError(f"search index in {self.root} keeps changing")
+
+    def check(self) -> str:
+        """The current generation's state, read afresh: "ok", "missing", "outdated" or
+        "damaged" (every file of the newest commit whole). Costs a few file reads per segment
+        not checked before in this process."""
+        target = self.current_dir()
+        if target is None:
+            return "missing"
+        if not self.is_current():
+            return "outdated"
+        try:
+            _Reading.open(target, "").close()
+            _Reading.open(target, WORDS).close()
+        except IndexUnavailable as exc:
+            return exc.state
+        except FileNotFoundError:
+            return "damaged"
+        return "ok"
 
     def close(self) -> None:
-        for name in ("searcher", "words"):
-            cached = getattr(self._local, name, None)
-            if cached is not None:
-                cached[1].close()
-                setattr(self._local, name, None)
+        self.drop_searchers()
+
+    # --- one rebuild at a time ------------------------------------------------------------
+
+    @contextmanager
+    def rebuild_lock(self, wait: bool = True) -> Iterator[bool]:
+        """Exclusive, across processes, for rebuilding this index directory: yields False at
+        once when `wait` is off and another rebuild runs. Saves take it shared (index_lock),
+        so a rebuild reads the database after every save that wrote into the old index."""
+        with self._flock(fcntl.LOCK_EX, wait) as held:
+            yield held
+
+    @contextmanager
+    def index_lock(self) -> Iterator[bool]:
+        """Shared, across processes, for writing into the current generation: yields False at
+        once while a rebuild runs (the changes then stay pending and the rebuild's catch-up
+        writes them)."""
+        with self._flock(fcntl.LOCK_SH, wait=False) as held:
+            yield held
+
+    def rebuilding(self) -> bool:
+        """Whether some process holds the rebuild lock now."""
+        with self._flock(fcntl.LOCK_SH, wait=False) as free:
+            return not free
+
+    @contextmanager
+    def _flock(self, mode: int, wait: bool) -> Iterator[bool]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        # A file of its own per call: flock belongs to the open file, so threads of one
+        # process exclude each other just as processes do.
+        fd = os.open(self.root / REBUILD_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, mode if wait else mode | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+def _close_searcher(pid: int, searcher: Searcher) -> None:
+    # Never in a forked rebuild worker, which drops the other threads' searchers it inherited:
+    # one of those threads may have held a file's lock at the fork, and closing would hang.
+    if os.getpid() == pid:
+        searcher.close()
+
+
+@dataclass
+class _Reading:
+    """A searcher of one commit (generation) of one index folder."""
+
+    folder: Path
+    index: Index
+    generation: int
+    searcher: Searcher
+    files: list[Path]  # its segments' files, and their sizes when they were checked
+    sizes: list[int]
+    _closer: "weakref.finalize[[int, Searcher], _Reading]" = field(init=False, repr=False)
+
+    @classmethod
+    def open(cls, folder: Path, sub: str) -> "_Reading":
+        """Open the newest commit's segments, each checked to be whole first. Segments are
+        read, not memory-mapped: a mapped file that shrinks (damage from outside) would kill
+        the process with SIGBUS; a read past its end is an error that is reported."""
+        path = folder / sub
+        try:
+            index = open_index(str(path))
+            # Checked before Whoosh opens them (it would leave the files it opened before a
+            # failure open), and again below: a newer commit may have come in between.
+            integrity.check_segments(path, TOC.read(index.storage, index.indexname).segments)
+            searcher = index.searcher()
+        except (FileNotFoundError, IndexUnavailable):
+            raise
+        except (EmptyIndexError, IndexVersionError) as exc:
+            raise IndexUnavailable("damaged", f"{path}: {exc}") from exc
+        except Exception as exc:  # unpickling, struct or EOF errors: the bytes are not whole
+            raise IndexUnavailable("damaged", f"{path}: {type(exc).__name__}: {exc}") from exc
+        reading = cls(folder, index, searcher.reader().generation(), searcher, [], [])
+        # Files are closed with the reading even when its thread or store is dropped unclosed.
+        reading._closer = weakref.finalize(reading, _close_searcher, os.getpid(), searcher)
+        try:
+            reading.files = integrity.check_segments(
+                path, (r.segment() for r, _ in reading.leaves())
+            )
+            reading.sizes = integrity.sizes(reading.files)
+        except BaseException:
+            reading.close()
+            raise
+        return reading
+
+    def leaves(self) -> list[tuple[Any, int]]:
+        return list(self.searcher.reader().leaf_readers())
+
+    def is_latest(self) -> bool:
+        """Whether this is still the newest commit, and its files are the size they were
+        (a file cut from outside is then checked, and reported, at the reopening)."""
+        if self.index.latest_generation() != self.generation:
+            return False
+        try:
+            return integrity.sizes(self.files) == self.sizes
+        except FileNotFoundError:
+            return False
+
+    def close(self) -> None:
+        self._closer()
 
 
 @dataclass
@@ -326,7 +470,7 @@ if TYPE_CHECKING:  # only typeshed's Queue is generic
 
 
 def _build_part(folder: str, source: DocumentSource, part: int, parts: int) -> Built:
-    builder = SegmentBuilder(whoosh_index.open_dir(folder))
+    builder = SegmentBuilder(open_index(folder))
     for doc in source(part, parts):
         pieces = text_pieces(doc)
         builder.add(to_fields(doc, pieces), pieces)

@@ -115,7 +115,12 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Any:
-        ok = runtime().database_ok()
-        return jsonify(status="ok" if ok else "error", database=ok), (200 if ok else 503)
+        """The database and the search index: 200 only while both work (a load balancer takes
+        the process out of rotation otherwise); the index is "ok", "rebuilding" or "damaged"."""
+        database = runtime().database_ok()
+        index = runtime().search_index.state(repair=database)
+        ok = database and index == "ok"
+        body = jsonify(status="ok" if ok else "error", database=database, index=index)
+        return body, (200 if ok else 503)
 
     return app

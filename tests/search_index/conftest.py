@@ -1,5 +1,6 @@
 """Fixtures for search_index tests: a small index built from plain documents, no database."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,9 +81,10 @@ DOCS = [
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> SearchEngine:
+def engine(tmp_path: Path) -> Iterator[SearchEngine]:
     engine = SearchEngine(tmp_path / "index")
     engine.store.create_empty()
     with engine.store.writer(timeout=1) as batch:
         batch.apply(DOCS, [])
-    return engine
+    yield engine
+    engine.close()

@@ -1,6 +1,7 @@
 """`every_hit`: a whole result set as one page, past the paging limit of interactive requests,
 in the same order as paging through it."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ COUNT = 2 * MAX_PER_PAGE + 37
 
 
 @pytest.fixture
-def big(tmp_path: Path) -> SearchEngine:
+def big(tmp_path: Path) -> Iterator[SearchEngine]:
     engine = SearchEngine(tmp_path / "index")
     engine.store.create_empty()
     docs = [
@@ -28,7 +29,8 @@ def big(tmp_path: Path) -> SearchEngine:
     ]
     with engine.store.writer(timeout=1) as batch:
         batch.apply(docs, [])
-    return engine
+    yield engine
+    engine.close()
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date", "name"])

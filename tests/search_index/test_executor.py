@@ -1,6 +1,7 @@
 """The numpy executor finds exactly Whoosh's hits with Whoosh's scores."""
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,7 @@ QUERIES = [
 
 
 @pytest.fixture
-def corpus_engine(tmp_path: Path) -> SearchEngine:
+def corpus_engine(tmp_path: Path) -> Iterator[SearchEngine]:
     rng = random.Random(3)
     engine = SearchEngine(tmp_path / "index")
     engine.store.create_empty()
@@ -69,7 +70,8 @@ def corpus_engine(tmp_path: Path) -> SearchEngine:
         ]
         with engine.store.writer(timeout=1) as writer:
             writer.apply(docs, [f"d{batch - 1}-{i}" for i in range(0, 60, 7)] if batch else [])
-    return engine
+    yield engine
+    engine.close()
 
 
 @pytest.mark.parametrize("text", QUERIES)

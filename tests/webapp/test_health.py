@@ -4,14 +4,15 @@ from pathlib import Path
 from flask import Flask
 
 from kb.config import Settings
+from kb.runtime import Runtime
 
 
-def test_healthz_reports_a_reachable_database(
-    make_app: Callable[..., Flask], settings: Settings
+def test_healthz_reports_a_reachable_database_and_a_whole_index(
+    make_app: Callable[..., Flask], seeded: Runtime
 ) -> None:
-    response = make_app(settings).test_client().get("/healthz")
+    response = make_app(seeded.settings).test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": True}
+    assert response.get_json() == {"status": "ok", "database": True, "index": "ok"}
 
 
 def test_healthz_reports_an_unreachable_database(

@@ -74,7 +74,7 @@ def test_public_pages_are_cacheable_and_revalidate(web: FlaskClient) -> None:
 
 
 def test_healthz(web: FlaskClient) -> None:
-    assert web.get("/healthz").json == {"status": "ok", "database": True}
+    assert web.get("/healthz").json == {"status": "ok", "database": True, "index": "ok"}
 
 
 def test_bad_request_and_method_pages(web: FlaskClient) -> None:

@@ -1,0 +1,47 @@
+"""The index store over time: a long-lived process that searches while other writers save and
+merge sees exactly what a fresh process sees."""
+
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from search_index.documents import SearchDocument, SearchRequest
+from search_index.engine import SearchEngine
+
+
+def _note(i: int) -> SearchDocument:
+    return SearchDocument(
+        kind="note",
+        slug=f"n{i}",
+        title=f"Notiz {i}",
+        url=f"/talks/t#notiz-n{i}",
+        body=f"Beteiligung im Quartier, Wort{'x' * (i % 7)} und eindeutigeswort{chr(97 + i % 26)}",
+        parent="t",
+        date="2022-05-01",
+    )
+
+
+def test_a_long_lived_searcher_counts_like_a_fresh_process(tmp_path: Path) -> None:
+    root = tmp_path / "index"
+    long_lived = SearchEngine(root)
+    long_lived.store.create_empty()
+    for i in range(120):
+        # One commit per save, as the background indexer does: Whoosh merges small segments
+        # away now and then, and re-saves delete the older copy of a document.
+        with long_lived.store.writer(timeout=5) as batch:
+            batch.apply([_note(i % 80)], [])
+        if i % 10 == 9:
+            fresh = SearchEngine(root)
+            for query in ("Beteiligung", "eindeutigeswortc", "Notiz"):
+                seen = long_lived.search(SearchRequest(query))
+                truth = fresh.search(SearchRequest(query))
+                assert seen.total == truth.total, (i, query)
+                assert sorted(h.id for h in seen.hits) == sorted(h.id for h in truth.hits)
+            fresh.store.close()
+            searcher = long_lived.store.searcher()
+            listed = whoosh_index.open_dir(str(root / "current")).reader()
+            assert len(searcher.reader().leaf_readers()) == len(listed.leaf_readers())
+            listed.close()
+    assert long_lived.search(SearchRequest("Beteiligung")).total == 80
+    hits = long_lived.search(SearchRequest("Notiz 7")).hits
+    assert [h.id for h in hits].count("note:n7") == 1
