@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 export KB_INSTANCE ?= $(CURDIR)/instance
 
 .DEFAULT_GOAL := help
-.PHONY: help run init test lint format bench lock clean
+.PHONY: help run init test lint format bench loadtest lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -38,6 +38,9 @@ test: $(STAMP) $(if $(NPM),$(NODE_STAMP)) ## lint, check the import contracts, r
 
 bench: $(STAMP) ## benchmark search on a generated catalogue (10,000 cases, 100,000 notes) against SQLite FTS5
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+loadtest: $(STAMP) ## the real server on 127.0.0.1 under 8 clients, kill -9 and index damage (SQLite; PostgreSQL with KB_TEST_DATABASE_URL)
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
 
 lint: $(STAMP) ## ruff, import contracts and mypy
 	$(BIN)/ruff check .

@@ -36,7 +36,7 @@ def test_live_server_answers_healthz_in_the_browser(page: Page, live_server: str
     assert response is not None and response.status == 200
     # What the browser shows, not only what came over the wire: Chromium puts JSON in a <pre>.
     shown = page.locator("pre").first.inner_text()
-    assert json.loads(shown) == {"status": "ok", "database": True}
+    assert json.loads(shown) == {"status": "ok", "database": True, "index": "ok"}
 
 
 def test_axe_helper_finds_an_image_without_alt(page: Page) -> None:

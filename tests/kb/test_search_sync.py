@@ -3,13 +3,16 @@ while another process holds the index writer, after a crash between commit and i
 and during a rebuild."""
 
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -66,8 +69,9 @@ def test_a_saved_note_is_found_by_kb_search_when_the_save_returns(
 
 
 def test_a_saved_note_is_found_while_another_process_holds_the_index_writer(
-    seeded: Runtime, cli_env: dict[str, str]
+    seeded: Runtime, cli_env: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="kb.search")
     holder = spawn(
         cli_env,
         "import time\n"
@@ -83,12 +87,19 @@ def test_a_saved_note_is_found_while_another_process_holds_the_index_writer(
         assert pending(seeded) == 1  # and the change waits in the outbox
         found = cli_search(cli_env, "Erbpachtvertrag")
         assert found["total"] == 1
+        deadline = time.monotonic() + 30  # the indexer gives up after waiting 5 s, and retries
+        while seeded.indexer.busy == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         holder.kill()
         holder.communicate()
     assert seeded.flush_index()  # the writer is free again: the indexer catches up
     assert pending(seeded) == 0
     assert "note:gesperrt" in seeded.search_index.engine.ids()
+    # Expected contention: counted and logged at debug level, never as an error or traceback.
+    assert seeded.indexer.busy >= 1
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info] == []
+    assert any("busy" in r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG)
 
 
 def test_a_process_killed_between_commit_and_index_update_loses_nothing(
