@@ -347,12 +347,12 @@ class IndexStore:
     # --- one rebuild at a time ------------------------------------------------------------
 
     @contextmanager
-    def rebuild_lock(self, wait: bool = True) -> Iterator[bool]:
-        """Exclusive, across processes, for rebuilding this index directory: yields False at
-        once when `wait` is off and another rebuild runs. Saves take it shared (index_lock),
-        so a rebuild reads the database after every save that wrote into the old index."""
-        with self._flock(fcntl.LOCK_EX, wait) as held:
-            yield held
+    def rebuild_lock(self) -> Iterator[None]:
+        """Exclusive, across processes, for rebuilding this index directory (waits for another
+        rebuild to end). Saves take it shared (index_lock), so a rebuild reads the database
+        after every save that wrote into the old index."""
+        with self._flock(fcntl.LOCK_EX, wait=True):
+            yield
 
     @contextmanager
     def index_lock(self) -> Iterator[bool]:
