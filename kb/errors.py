@@ -20,6 +20,10 @@ class PermissionDenied(KbError):
     pass
 
 
+class ConfigurationError(KbError):
+    """A setting from the environment is malformed; the message names the variable."""
+
+
 class SearchUnavailable(KbError):
     """The search index is being rebuilt; everything but searching works."""
 

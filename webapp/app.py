@@ -24,6 +24,7 @@ from webapp import (
     feeds,
     headers,
     history,
+    hosts,
     notes,
     pages,
     search,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.extensions["kb"] = Runtime.from_settings(settings)
     if settings.behind_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    hosts.install(app)  # first: nothing else may run for a host that is not trusted
     app.teardown_appcontext(close_uow)
     blueprints = (
         pages,

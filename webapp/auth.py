@@ -32,6 +32,20 @@ from webapp.params import safe_next
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
 SESSION_LIFETIME = dt.timedelta(hours=12)
+# A form's CSRF token is refused once it is older than this (counted from when the page was
+# shown): as long as an idle session lives, so that a note written over a working day can still
+# be saved, while a token copied from an old page or tab stops working.
+CSRF_TOKEN_LIFETIME = SESSION_LIFETIME
+# Flask-WTF's reasons in German, for the page that gives back what was typed.
+CSRF_REASONS = {
+    "The CSRF token is missing.": "Dem Formular fehlt der Sicherheits-Token.",
+    "The CSRF session token is missing.": "Die Sitzung ist abgelaufen oder wurde beendet.",
+    "The CSRF token has expired.": "Das Formular wurde vor mehr als "
+    f"{CSRF_TOKEN_LIFETIME.total_seconds() / 3600:g} Stunden geöffnet; sein Sicherheits-Token "
+    "ist abgelaufen.",
+    "The CSRF token is invalid.": "Der Sicherheits-Token ist ungültig.",
+    "The CSRF tokens do not match.": "Der Sicherheits-Token gehört zu einer anderen Sitzung.",
+}
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -87,7 +101,7 @@ def install(app: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
-        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session (notes take time)
+        WTF_CSRF_TIME_LIMIT=int(CSRF_TOKEN_LIFETIME.total_seconds()),
     )
     app.session_interface = SessionInterface()
     csrf.init_app(app)
@@ -98,7 +112,9 @@ def install(app: Flask) -> None:
         # Nothing is saved, but nothing is lost either: the page gives back what was typed.
         return (
             render_template(
-                "auth/csrf_error.html", reason=exc.description, values=form_values(request)
+                "auth/csrf_error.html",
+                reason=CSRF_REASONS.get(exc.description or "", exc.description),
+                values=form_values(request),
             ),
             400,
         )

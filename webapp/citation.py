@@ -1,11 +1,12 @@
 """Citing a case or a talk: the BibTeX and CSL-JSON downloads, and `citation_of` for the
 "Zitieren" section of the pages (templates/_cite.html). The citations themselves are made by
-kb.citation; this module only supplies the request's base URL and today's date."""
+kb.citation; this module only supplies the site's base URL (KB_BASE_URL, else the request's
+trusted host) and today's date."""
 
 import datetime as dt
 import json
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from kb.cases import get_case
 from kb.citation import (
@@ -19,6 +20,7 @@ from kb.citation import (
 )
 from kb.talks import get_talk
 from webapp.context import uow
+from webapp.hosts import site_root
 
 bp = Blueprint("citation", __name__)
 
@@ -29,7 +31,7 @@ def _today() -> dt.date:
 
 
 def _cite(item: Citable) -> Citation:
-    return citation(item, request.url_root, revised_on(uow(), item), _today())
+    return citation(item, site_root(), revised_on(uow(), item), _today())
 
 
 def _citation(section: str, slug: str) -> Citation:

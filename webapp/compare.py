@@ -10,6 +10,7 @@ from kb.compare import FORMATS, MAX_CASES, compare, parse_slugs, to_json, to_mar
 from kb.errors import ValidationError
 from webapp.api import json_response
 from webapp.context import uow, vocabulary
+from webapp.hosts import site_root
 from webapp.params import safe_next, url_with
 
 bp = Blueprint("compare", __name__)
@@ -66,7 +67,7 @@ def download(ext: str) -> Response:
     slugs = _requested()
     comparison = compare(uow(), slugs, vocabulary())
     if fmt == "markdown":
-        body = to_markdown(comparison, base_url=request.url_root)
+        body = to_markdown(comparison, base_url=site_root())
     else:
         body = FORMATS[fmt](comparison)
     response = Response(body, mimetype=mimetype)

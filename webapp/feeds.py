@@ -1,6 +1,6 @@
 """The Atom 1.0 feeds: /feed.atom (the newest notes) and /cases/changes.atom (changes to
 cases). kb.feeds decides what goes in; this module writes the XML with absolute links built
-from the request's host.
+from KB_BASE_URL (or the request's trusted host, see webapp.hosts).
 
 The XML is built with the standard library's ElementTree rather than a feed library: Atom
 needs a dozen elements, ElementTree escapes text and attributes correctly, and feedgen (the
@@ -10,11 +10,12 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response
 
 from kb.citation import PUBLISHER
 from kb.feeds import CaseChange, NoteEntry, case_changes, last_change, newest_notes
 from webapp.context import uow
+from webapp.hosts import external_url, site_root
 
 bp = Blueprint("feeds", __name__)
 
@@ -38,7 +39,7 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def _absolute(endpoint: str, **values: str) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return external_url(endpoint, **values)
 
 
 def _feed(title: str, self_url: str, updated: dt.datetime | None) -> ET.Element:
@@ -51,7 +52,7 @@ def _feed(title: str, self_url: str, updated: dt.datetime | None) -> ET.Element:
     # so the feed's ETag stays put while nothing changes.
     _add(feed, "updated", _rfc3339(updated or last_change(uow()) or _EPOCH))
     _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
-    _add(feed, "link", rel="alternate", type="text/html", href=request.url_root)
+    _add(feed, "link", rel="alternate", type="text/html", href=site_root())
     _add(_add(feed, "author"), "name", PUBLISHER)
     return feed
 

@@ -1,9 +1,12 @@
 """`kb serve`: the web app behind waitress, a production WSGI server (a kb command)."""
 
+import sys
+
 import click
 import waitress
 
 from kb.config import Settings
+from kb.errors import ConfigurationError
 from webapp.app import create_app
 
 
@@ -13,6 +16,12 @@ from webapp.app import create_app
 @click.option("--threads", default=4, show_default=True, type=int)
 def serve_command(host: str, port: int, threads: int) -> None:
     """Die Web-Anwendung mit einem Produktions-WSGI-Server (waitress) bereitstellen."""
-    app = create_app(Settings.from_env())
+    try:
+        settings = Settings.from_env()
+    except ConfigurationError as exc:
+        # Like kb's other commands: the message naming the variable, no traceback.
+        click.echo(f"Fehler: {exc}", err=True)
+        sys.exit(1)
+    app = create_app(settings)
     click.echo(f"Wissensbasis läuft auf http://{host}:{port}/")
     waitress.serve(app, host=host, port=port, threads=threads, ident="kb")

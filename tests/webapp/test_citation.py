@@ -97,9 +97,11 @@ def test_talk_citation_names_series_organiser_and_date(web: FlaskClient, site: F
     assert item["URL"] == f"http://localhost/talks/{TALK}"
 
 
-def test_the_citation_follows_the_requests_host(web: FlaskClient) -> None:
-    text = web.get(f"/cases/{CASE}/zitieren.bib", base_url="https://kb.example.org").text
-    assert f"url = {{https://kb.example.org/cases/{CASE}}}" in text
+def test_without_kb_base_url_the_citation_follows_the_requests_trusted_host(
+    web: FlaskClient,
+) -> None:
+    text = web.get(f"/cases/{CASE}/zitieren.bib", base_url="https://127.0.0.1:8443").text
+    assert f"url = {{https://127.0.0.1:8443/cases/{CASE}}}" in text
 
 
 def test_unknown_slugs_are_404(web: FlaskClient) -> None:

@@ -1,0 +1,48 @@
+"""The host names the site answers to and writes into absolute URLs.
+
+A request naming any other host (its Host header, or X-Forwarded-Host behind ProxyFix) gets the
+400 page before anything else runs, so no page, feed or citation is ever built with a host an
+attacker chose and then cached by a proxy for everyone. Absolute URLs (`site_root`,
+`external_url`: feeds, citations, downloads) use KB_BASE_URL when it is set, and otherwise the
+request's host, which the check has found trusted.
+
+The check is a before_request hook rather than Flask's TRUSTED_HOSTS setting: Flask refuses an
+untrusted host while building the request's URL adapter, and without one the 400 page cannot
+build a single URL (its stylesheet), so the refusal would end as a bare 500.
+"""
+
+from typing import Any
+
+from flask import Flask, abort, request, url_for
+from werkzeug.sansio.utils import host_is_trusted
+
+from webapp.context import runtime
+
+
+def check_host() -> None:
+    # request.host is "" for a Host header with characters no host name has; that is refused
+    # too. Host names are case-insensitive, Werkzeug's comparison is not.
+    if not host_is_trusted(request.host.lower(), runtime().settings.allowed_hosts):
+        abort(400)
+
+
+def site_root() -> str:
+    """The site's public root URL, ending in "/": KB_BASE_URL when set, else the request's."""
+    return runtime().settings.base_url or request.url_root
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """The absolute URL of `endpoint`, for what leaves the site (feeds, citations)."""
+    base = runtime().settings.base_url
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    # KB_BASE_URL names the app's root, prefix included; url_for's path starts with the prefix
+    # the server mounted the app under (SCRIPT_NAME), which must not appear twice.
+    path = url_for(endpoint, **values).removeprefix(request.script_root)
+    return base + path.lstrip("/")
+
+
+def install(app: Flask) -> None:
+    """Register the check; call it before anything else adds a before_request hook, so that
+    nothing (CSRF, sessions' users, views) sees a request for an untrusted host."""
+    app.before_request(check_host)
