@@ -22,7 +22,7 @@ from kb.importing import check_references, validate_files
 from kb.notes import add_note_file
 from kb.runtime import Runtime
 from kb.search import QuerySyntaxError, SearchRequest
-from kb.users import add_user, find_user
+from kb.users import add_user, find_user, set_password
 
 
 @contextmanager
@@ -304,6 +304,22 @@ def user_add(name: str, role: str, display_name: str) -> None:
         add_user(uow, name, password, role, display_name)
         uow.commit()
     click.echo(f"Konto '{name}' ({role}) angelegt.")
+
+
+@user_group.command("passwd")
+@click.argument("name")
+@_reports_errors
+def user_passwd(name: str) -> None:
+    """Neues Passwort setzen (z. B. vergessen); alle Sitzungen des Kontos enden. Das Passwort
+    wird abgefragt oder aus der Standardeingabe gelesen."""
+    if sys.stdin.isatty():
+        password = click.prompt("Neues Passwort", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    with _runtime() as runtime, runtime.uow() as uow:
+        set_password(uow, name, password)
+        uow.commit()
+    click.echo(f"Neues Passwort für '{name}' gesetzt; alle seine Sitzungen sind beendet.")
 
 
 @main.group("note")

@@ -1,14 +1,14 @@
 """The codebook (Codebuch) of the downloads: every column of the wide and the long CSV with its
 meaning, type and vocabulary, and every value of every vocabulary with code, label and
-definition. It is generated from the CSV headers and the vocabulary file, so it cannot fall
-behind them: a column without a description here is an error, not a gap."""
+definition, and the notes that hold for every cell (how cells that look like formulas are
+written). It is generated from the CSV headers, the cell rule of kb.csvcells and the vocabulary
+file, so it cannot fall behind them: a column without a description here is an error, not a gap."""
 
-import csv
-import io
 import json
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from kb.csvcells import RULE, csv_text
 from kb.exporting import CASE_CSV_HEADER, JOIN, LONG_CSV_HEADER, LONG_ITEMS
 from kb.vocabulary import NAMES, Vocabulary
 
@@ -135,6 +135,7 @@ class Codebook:
     columns: list[Column]
     vocabularies: dict[str, str]  # name -> German title, in codebook order
     values: list[Value]
+    notes: list[str]  # German rules that hold for every cell of every CSV download
 
 
 def build_codebook(vocabulary: Vocabulary) -> Codebook:
@@ -163,25 +164,25 @@ def build_codebook(vocabulary: Vocabulary) -> Codebook:
             term = vocabulary.term(name, code)
             extra = ", ".join(f"{k}={v}" for k, v in term.extra.items())
             values.append(Value(name, code, term.label, term.definition, extra))
-    return Codebook(columns, {n: titles[n] for n in ("item_types", *NAMES)}, values)
+    return Codebook(columns, {n: titles[n] for n in ("item_types", *NAMES)}, values, [RULE])
 
 
 CSV_HEADER = ["section", "table", "name", "label", "meaning", "type", "vocabulary", "extra"]
 
 
 def codebook_csv(book: Codebook) -> str:
-    """One table: a row per column (`section` = "column", `table` = the file) and a row per
-    vocabulary value (`section` = "value", `table` = the vocabulary, `name` = the code)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for c in book.columns:
-        writer.writerow(
-            ["column", c.file, c.name, "", c.meaning, c.type, c.vocabulary, c.item_types]
-        )
-    for v in book.values:
-        writer.writerow(["value", v.vocabulary, v.code, v.label, v.definition, "", "", v.extra])
-    return buffer.getvalue()
+    """One table: a row per column (`section` = "column", `table` = the file), a row per
+    vocabulary value (`section` = "value", `table` = the vocabulary, `name` = the code) and a
+    row per note (`section` = "note", the text under `meaning`)."""
+    rows: list[list[str]] = [
+        ["column", c.file, c.name, "", c.meaning, c.type, c.vocabulary, c.item_types]
+        for c in book.columns
+    ]
+    rows += [
+        ["value", v.vocabulary, v.code, v.label, v.definition, "", "", v.extra] for v in book.values
+    ]
+    rows += [["note", "", "", "", note, "", "", ""] for note in book.notes]
+    return csv_text(CSV_HEADER, rows)
 
 
 def codebook_data(book: Codebook) -> dict[str, Any]:
@@ -195,6 +196,7 @@ def codebook_data(book: Codebook) -> dict[str, Any]:
             }
             for name, title in book.vocabularies.items()
         },
+        "notes": book.notes,
     }
 
 
@@ -207,6 +209,7 @@ def codebook_markdown(book: Codebook) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
     lines = ["# Codebuch", ""]
+    lines += [*book.notes, ""]
     for file in HEADERS:
         lines += [
             f"## {file}",

@@ -2,14 +2,13 @@
 comparison as text, CSV, JSON and Markdown. The web view, the API and `kb compare` all build on
 `compare()` here, so they show the same rows."""
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from kb.cases import find_case, talks_presenting
+from kb.csvcells import csv_text
 from kb.errors import FieldError, NotFound, ValidationError
 from kb.notes import notes_of_talks
 from kb.unit_of_work import UnitOfWork
@@ -293,17 +292,39 @@ def to_json(comparison: Comparison) -> dict[str, Any]:
 
 def to_csv(comparison: Comparison) -> str:
     """One row per field, one column per case (by slug); lists joined with " | "."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["group", "field", "label", "differs", *(c.slug for c in comparison.cases)])
-    for group, row in comparison.rows:
-        flag = "ja" if row.differs else "nein"
-        writer.writerow([group.label, row.key, row.label, flag, *(c.text for c in row.cells)])
-    return buffer.getvalue()
+    header = ["group", "field", "label", "differs", *(c.slug for c in comparison.cases)]
+    return csv_text(
+        header,
+        (
+            [group.label, row.key, row.label, "ja" if row.differs else "nein"]
+            + [c.text for c in row.cells]
+            for group, row in comparison.rows
+        ),
+    )
+
+
+# Characters with a meaning in Markdown inline text (GFM tables included): escaped with a
+# backslash, which CommonMark and Python-Markdown both honour (`~` is left alone: Python-Markdown
+# would show its backslash, and strikethrough cannot inject anything). Block markers (-, >, 1.)
+# only act at the start of a line, and no value starts a line here; `#` is escaped because a
+# trailing run of them would close the heading of the title.
+_MD_SPECIAL = "\\`*_[]|#"
+# HTML is written as entities: a backslash does not stop a tag in every renderer.
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """`text` (a name or value from the catalogue) as literal Markdown inline text on one line:
+    no markup, no HTML, no table cell boundary of its own."""
+    out = []
+    for char in " ".join(text.splitlines()):
+        if char in _HTML:
+            out.append(_HTML[char])
+        elif char in _MD_SPECIAL:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def to_markdown(comparison: Comparison, base_url: str = "") -> str:
@@ -312,7 +333,7 @@ def to_markdown(comparison: Comparison, base_url: str = "") -> str:
     names = [f"[{_md(c.name)}]({base_url.rstrip('/')}{c.url})" for c in comparison.cases]
     lines = ["# Vergleich: " + " · ".join(_md(c.name) for c in comparison.cases), ""]
     for group in comparison.groups:
-        lines += [f"## {group.label}", "", f"| Feld | {' | '.join(names)} |"]
+        lines += [f"## {_md(group.label)}", "", f"| Feld | {' | '.join(names)} |"]
         lines.append("| --- " * (len(names) + 1) + "|")
         for row in group.rows:
             mark = " (≠)" if row.differs else ""
@@ -321,7 +342,7 @@ def to_markdown(comparison: Comparison, base_url: str = "") -> str:
         lines.append("")
     if comparison.shared:
         lines += ["## Was sie gemeinsam haben", ""]
-        lines += [f"- {label}: {'; '.join(v)}" for label, v in comparison.shared.items()]
+        lines += [f"- {_md(label)}: {_md('; '.join(v))}" for label, v in comparison.shared.items()]
         lines.append("")
     lines.append("≠: Die Fälle unterscheiden sich in dieser Zeile.")
     return "\n".join(lines) + "\n"

@@ -1,14 +1,13 @@
 """Exporting cases: the whole catalogue as YAML/Markdown files (re-importable), JSON or CSV,
-and any set of cases as a wide CSV (one row per case) or a long CSV (one row per list item)."""
+and any set of cases as a wide CSV (one row per case) or a long CSV (one row per list item).
+Every CSV is written by kb.csvcells, which keeps spreadsheets from running a cell as a formula."""
 
-import csv
-import io
 import json
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
 from kb.cases import case_state, list_cases
+from kb.csvcells import csv_text, write_csv
 from kb.files import render_file
 from kb.notes import list_notes, note_state
 from kb.talks import list_series, list_talks, series_state, talk_state
@@ -150,7 +149,7 @@ def case_csv_row(c: dict[str, Any], vocab: Vocabulary) -> list[Any]:
 
 def cases_csv(states: list[dict[str, Any]], vocab: Vocabulary) -> str:
     """Cases as one CSV document (for downloads of a filtered set)."""
-    return _csv_text(CASE_CSV_HEADER, (case_csv_row(c, vocab) for c in states))
+    return csv_text(CASE_CSV_HEADER, (case_csv_row(c, vocab) for c in states))
 
 
 LONG_CSV_HEADER = [
@@ -219,25 +218,7 @@ def case_long_rows(c: dict[str, Any], vocab: Vocabulary) -> list[list[Any]]:
 
 def cases_long_csv(states: list[dict[str, Any]], vocab: Vocabulary) -> str:
     """Cases as one long-format CSV document: one row per case and list item."""
-    return _csv_text(LONG_CSV_HEADER, (row for c in states for row in case_long_rows(c, vocab)))
-
-
-def _csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
-    # csv's default dialect is RFC 4180: comma, double quotes (doubled inside), quoting only
-    # where needed, CRLF line ends; None becomes an empty cell.
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    return csv_text(LONG_CSV_HEADER, (row for c in states for row in case_long_rows(c, vocab)))
 
 
 def _export_csv(
@@ -279,9 +260,9 @@ def _export_csv(
     note_header = ["slug", "talk", "title", "author", "created", "body"]
     note_rows = [[n[k] for k in note_header] for n in states["note"]]
     return [
-        _write_csv(
+        write_csv(
             out / "cases.csv", CASE_CSV_HEADER, [case_csv_row(c, vocab) for c in states["case"]]
         ),
-        _write_csv(out / "talks.csv", talk_header, talk_rows),
-        _write_csv(out / "notes.csv", note_header, note_rows),
+        write_csv(out / "talks.csv", talk_header, talk_rows),
+        write_csv(out / "notes.csv", note_header, note_rows),
     ]

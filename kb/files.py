@@ -1,7 +1,9 @@
 """Reading and writing the catalogue's files: YAML, and Markdown with YAML front matter.
 
-Reading keeps the line of every key, so that an error can name `file:line`. Writing is
-deterministic (same catalogue, same bytes), so that exports can be diffed and round-tripped.
+Reading keeps the line of every key, so that an error can name `file:line`, and bounds what a
+file may cost: its size, and (while the YAML is composed, before any Python object is built)
+no anchors or aliases, a limited number of nodes and a limited depth. Writing is deterministic
+(same catalogue, same bytes), so that exports can be diffed and round-tripped.
 """
 
 from collections.abc import Iterable
@@ -12,13 +14,23 @@ from typing import Any
 import yaml
 
 from kb.errors import FieldError
-from kb.schemas import dotted
+from kb.schemas import MAX_BODY, dotted
 
 YAML_TYPES = ("case", "series")
 MARKDOWN_TYPES = ("talk", "note")
 BODY_FIELD = {"talk": "summary", "note": "body"}
 SKIPPED_NAMES = ("vocabularies.yaml",)
-MAX_FILE_BYTES = 5_000_000
+# The largest legitimate file is an item with one text of MAX_BODY characters (a case's
+# description, a talk's summary, a note's body): at most 4 bytes a character in UTF-8, about
+# 1 byte in German prose. Five times MAX_BODY (1 MB at 200,000 characters) holds that worst case
+# and a fifth more for the other fields; the seed's largest file has 15 KB.
+MAX_FILE_BYTES = 5 * MAX_BODY
+# Even without aliases, a megabyte of tiny nodes ("[0,0,0,...]") costs seconds and hundreds of
+# megabytes to compose (5 MB of them peaked at 1.4 GB); the seed's largest file has about 400
+# nodes, 4 levels deep.
+MAX_NODES = 20_000
+MAX_DEPTH = 20  # also keeps the recursive composer far from Python's recursion limit
+ANCHOR_MESSAGE = "YAML-Anker und -Verweise (&, *) sind in Importdateien nicht erlaubt"
 
 Loc = tuple[Any, ...]
 
@@ -57,15 +69,58 @@ def _line_map(node: yaml.Node, offset: int, prefix: Loc = ()) -> dict[Loc, int]:
     return lines
 
 
+class _Refused(Exception):
+    """A YAML document that is well-formed but too costly to accept; raised while composing."""
+
+    def __init__(self, message: str, event: yaml.Event) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = event.start_mark.line if event.start_mark is not None else None  # from 0
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses, node by node while composing and so before anything
+    is constructed, anchors and aliases (a few nested aliases expand to billions of nodes:
+    "billion laughs"), more than MAX_NODES nodes and nesting deeper than MAX_DEPTH."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(ANCHOR_MESSAGE, event)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            message = f"zu viele YAML-Einträge (höchstens {MAX_NODES:,})".replace(",", ".")
+            raise _Refused(message, event)
+        if self._depth >= MAX_DEPTH:
+            message = f"YAML zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen)"
+            raise _Refused(message, event)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def _load_yaml(text: str, path: str, offset: int) -> tuple[Any, dict[Loc, int], list[FieldError]]:
+    loader = _BoundedLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _Refused as exc:
+        line = exc.line + 1 + offset if exc.line is not None else None
+        return None, {}, [FieldError("", exc.message, path, line)]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + offset if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         return None, {}, [FieldError("", f"kein gültiges YAML: {problem}", path, line)]
+    finally:
+        loader.dispose()
     return data, (_line_map(node, offset) if node is not None else {}), []
 
 
@@ -135,6 +190,19 @@ def collect_paths(paths: Iterable[Path]) -> tuple[list[Path], list[FieldError]]:
     return found, errors
 
 
+def read_text(path: Path) -> str | FieldError:
+    """The text of an imported file, or why it cannot be read: larger than MAX_FILE_BYTES
+    (checked before reading, so that a huge file is never loaded) or not UTF-8."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        shown, limit = (f"{n:,}".replace(",", ".") for n in (size, MAX_FILE_BYTES))
+        return FieldError("", f"Datei zu groß ({shown} Bytes, höchstens {limit})", str(path))
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return FieldError("", f"keine UTF-8-Datei (Byte {exc.start})", str(path))
+
+
 def read_files(paths: Iterable[Path]) -> tuple[list[ParsedFile], list[FieldError]]:
     files, errors = collect_paths(paths)
     parsed: list[ParsedFile] = []
@@ -142,13 +210,9 @@ def read_files(paths: Iterable[Path]) -> tuple[list[ParsedFile], list[FieldError
         if path.suffix not in (".yaml", ".yml", ".md"):
             errors.append(FieldError("", "nur .yaml, .yml und .md werden gelesen", str(path)))
             continue
-        if path.stat().st_size > MAX_FILE_BYTES:
-            errors.append(FieldError("", f"Datei größer als {MAX_FILE_BYTES:,} Bytes", str(path)))
-            continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            errors.append(FieldError("", f"keine UTF-8-Datei (Byte {exc.start})", str(path)))
+        text = read_text(path)
+        if isinstance(text, FieldError):
+            errors.append(text)
             continue
         item, file_errors = parse_text(text, str(path))
         errors.extend(file_errors)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from kb.errors import Conflict, FieldError, NotFound, ValidationError
-from kb.files import parse_text
+from kb.files import parse_text, read_text
 from kb.revisions import begin_save, record_revision, saves_atomically
 from kb.schemas import NoteIn, validate
 from kb.slugs import slugify
@@ -18,7 +19,7 @@ from kb.unit_of_work import UnitOfWork
 from kb.users import find_user
 from kb.vocabulary import Vocabulary
 from kb.watermark import cached
-from models import Note, Talk
+from models import Note, Revision, Talk, User
 
 
 def find_note(uow: UnitOfWork, slug: str, *, include_deleted: bool = False) -> Note | None:
@@ -92,6 +93,43 @@ def save_note(
         user_id=user_id,
     )
     return note, True
+
+
+@dataclass(frozen=True)
+class NoteEdit:
+    """The last change to a note made by someone other than who wrote it."""
+
+    editor: str  # display name (or the actor, e.g. "import")
+    at: dt.datetime
+
+
+def note_edits(uow: UnitOfWork, notes: list[Note]) -> dict[int, NoteEdit]:
+    """For each note (by id) whose latest revision was made by someone other than the one who
+    created it: who and when, so that a page never shows only the author for a text someone
+    else changed ("bearbeitet von … am …"). One query for all notes."""
+    if not notes:
+        return {}
+    rows = uow.session.execute(
+        select(
+            Revision.entity_id,
+            Revision.number,
+            Revision.actor,
+            Revision.created_at,
+            User.display_name,
+        )
+        .outerjoin(User, User.id == Revision.user_id)
+        .where(Revision.entity_type == "note", Revision.entity_id.in_([n.id for n in notes]))
+        .order_by(Revision.entity_id, Revision.number)
+    ).all()
+    first: dict[int, str] = {}
+    edits: dict[int, NoteEdit] = {}
+    for entity_id, _number, actor, created_at, display_name in rows:
+        creator = first.setdefault(entity_id, actor)
+        if actor != creator:
+            edits[entity_id] = NoteEdit(display_name or actor, created_at)
+        else:
+            edits.pop(entity_id, None)
+    return edits
 
 
 def notes_of_talks(uow: UnitOfWork, talks: list[Talk]) -> list[Note]:
@@ -174,7 +212,9 @@ def add_note_file(
     talk = find_talk(uow, talk_slug)
     if talk is None:
         raise NotFound(f"Kein Gespräch mit dem Kürzel '{talk_slug}'")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)  # bounded like every imported file
+    if isinstance(text, FieldError):
+        raise ValidationError([text])
     shift = 0
     front = re.match(r"---\r?\n(.*?)\r?\n---", text, re.S)
     if front and not re.search(r"^type\s*:", front[1], re.M):

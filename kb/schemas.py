@@ -20,7 +20,10 @@ from kb.errors import FieldError, ValidationError
 from kb.vocabulary import Vocabulary
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-MAX_BODY = 1_000_000  # characters of a note body or a long text: larger input is refused
+# Characters of a note body or a long text: larger input is refused with a message at the field.
+# 200.000 is twenty times the longest seed text, and keeps rendering any text (kb.markup, linear
+# but up to ~40 times slower than prose for pathological Markdown) within seconds.
+MAX_BODY = 200_000
 
 
 def _vocab_code(vocabulary_name: str) -> AfterValidator:

@@ -17,7 +17,7 @@ from models.notes import Note
 from models.outbox import SearchOutbox
 from models.revisions import Revision
 from models.series import Series, SeriesSource, Speaker, Talk, TalkCase, TalkSource
-from models.users import User
+from models.users import LoginFailure, User
 
 __all__ = [
     "Actor",
@@ -30,6 +30,7 @@ __all__ = [
     "Funding",
     "Instrument",
     "KeyDate",
+    "LoginFailure",
     "Note",
     "Revision",
     "SearchOutbox",

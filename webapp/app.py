@@ -12,6 +12,7 @@ from kb.compare import MAX_CASES
 from kb.config import Settings
 from kb.markup import render_html
 from kb.runtime import Runtime
+from kb.schemas import MAX_BODY
 from kb.talks import presented_cases
 from webapp import (
     api,
@@ -31,7 +32,10 @@ from webapp import (
 )
 from webapp.context import close_uow, runtime, vocabulary
 
-MAX_REQUEST_BYTES = 2 * 1024 * 1024  # a note may hold up to 1 MB of Markdown, plus the form
+# A note may hold kb.schemas.MAX_BODY (200.000) characters; percent-encoded in a form that is up to
+# 1.2 MB of German text. The request limit stays well above it, so that a text a little too long
+# still arrives and gets the schema's message next to the field, with the typed text kept.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
 
 MONTHS = [
     "Januar",
@@ -72,7 +76,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
-        # Flask's own default (500 kB of form fields) would refuse a 1 MB text with a bare 413
+        # Flask's own default (500 kB of form fields) would refuse a long text with a bare 413
         # instead of the schema's message next to the field.
         MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
         JSON_AS_ASCII=False,
@@ -80,7 +84,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     )
     app.extensions["kb"] = Runtime.from_settings(settings)
     if settings.behind_proxy:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     hosts.install(app)  # first: nothing else may run for a host that is not trusted
     app.teardown_appcontext(close_uow)
     blueprints = (
@@ -114,6 +118,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         request.full_path if request.query_string else request.path
     )
     app.jinja_env.globals["compare_max"] = MAX_CASES
+    app.jinja_env.globals["max_body"] = MAX_BODY
 
     @app.get("/healthz")
     def healthz() -> Any:

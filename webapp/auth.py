@@ -1,9 +1,12 @@
 """Accounts on the web: login and logout, the current user, the `editor_required` and
 `admin_required` guards for every write URL, CSRF protection (Flask-WTF's CSRFProtect, not
 hand-rolled), session cookies (HttpOnly, SameSite=Lax, Secure whenever the request came over
-HTTPS), and the admins' page to create and deactivate editors."""
+HTTPS) that end on logout and expire 12 hours after login whatever happens meanwhile, the
+page to change one's password, and the admins' page to create editors, change their role, reset
+their password and deactivate them."""
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -25,12 +28,27 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kb.errors import Conflict, ValidationError
-from kb.users import ROLES, add_user, attempt_login, get_user, list_users, set_active
+from kb.users import (
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    ROLES,
+    add_user,
+    attempt_login,
+    change_password,
+    end_sessions,
+    list_users,
+    session_user,
+    set_active,
+    set_password,
+    set_role,
+)
 from webapp.context import uow
 from webapp.params import safe_next
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
+# A session ends this long after the login, however busy it was (the cookie's own expiry
+# would slide with every request), and at once on logout: see `current_user`.
 SESSION_LIFETIME = dt.timedelta(hours=12)
 # A form's CSRF token is refused once it is older than this (counted from when the page was
 # shown): as long as an idle session lives, so that a note written over a working day can still
@@ -59,12 +77,27 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def current_user() -> Any:
-    """The logged-in, active user of this request, or None."""
+    """The logged-in, active user of this request, or None. A session counts only while it
+    carries the account's current session generation (kb.users: bumped on logout,
+    deactivation, role and password change) and is younger than SESSION_LIFETIME, counted from
+    the login: a copied cookie dies with the session it was copied from."""
     if "user" not in g:
-        user_id = session.get("user_id")
-        user = get_user(uow(), user_id) if isinstance(user_id, int) else None
-        g.user = user if user is not None and user.active else None
+        since = session.get("since")
+        fresh = (
+            isinstance(since, int) and 0 <= time.time() - since < SESSION_LIFETIME.total_seconds()
+        )
+        user = session_user(uow(), session.get("user_id"), session.get("gen")) if fresh else None
+        g.user = user
     return g.user
+
+
+def _start_session(user: Any) -> None:
+    session.clear()  # a new session on login: no fixation of an old one
+    session["user_id"] = user.id
+    session["gen"] = user.session_generation
+    session["since"] = int(time.time())
+    session.permanent = True
+    g.user = user
 
 
 def _guard(role: str) -> Callable[[F], F]:
@@ -127,31 +160,77 @@ def login() -> Any:
         return render_template("auth/login.html", next=target, username="", message="")
     username = request.form.get("username", "")[:100]
     unit = uow()
-    attempt = attempt_login(unit, username, request.form.get("password", "")[:1000])
-    unit.commit()  # the failed-login counter, or its reset
+    # The whole password goes to kb, which refuses one longer than MAX_PASSWORD (the same
+    # limit as for setting it) after the same work as any wrong one.
+    attempt = attempt_login(
+        unit, username, request.form.get("password", ""), request.remote_addr or ""
+    )
+    unit.commit()  # the failed-login counters, or their reset
     if attempt.user is None:
         page = render_template(
             "auth/login.html", next=target, username=username, message=attempt.message
         )
+        if attempt.retry_after:
+            return page, 429, {"Retry-After": str(attempt.retry_after)}
         return page, 401
-    session.clear()  # a new session on login: no fixation of an old one
-    session["user_id"] = attempt.user.id
-    session.permanent = True
+    _start_session(attempt.user)
     flash(f"Angemeldet als {attempt.user.display_name or attempt.user.username}.")
     return redirect(target)
 
 
 @bp.post("/logout")
 def logout() -> Any:
+    """Ends every session of the account, on every device (its session generation is bumped):
+    a cookie copied before does not work afterwards."""
+    user = current_user()
+    if user is not None:
+        unit = uow()
+        end_sessions(unit, user)
+        unit.commit()
     session.clear()
-    flash("Sie sind abgemeldet.")
+    flash("Sie sind abgemeldet (auf allen Geräten).")
+    return redirect("/")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@editor_required
+def own_password() -> Any:
+    user = current_user()
+    if request.method == "GET":
+        return render_template("auth/password.html", errors=[], min_password=MIN_PASSWORD)
+    unit = uow()
+    form = request.form
+    try:
+        change_password(
+            unit, user, form.get("current", ""), form.get("new", ""), form.get("repeated", "")
+        )
+    except ValidationError as exc:
+        unit.rollback()
+        errors = [str(e) for e in exc.errors]
+        page = render_template("auth/password.html", errors=errors, min_password=MIN_PASSWORD)
+        return page, 400
+    unit.commit()
+    _start_session(user)  # this session goes on under the new generation; all others end
+    flash("Passwort geändert. Alle anderen Sitzungen dieses Kontos sind beendet.")
     return redirect("/")
 
 
 @bp.get("/admin/users")
 @admin_required
 def users() -> str:
-    return render_template("auth/users.html", users=list_users(uow()), roles=ROLES, errors=[])
+    return _users_page([])
+
+
+def _users_page(errors: list[str], **extra: Any) -> str:
+    return render_template(
+        "auth/users.html",
+        users=list_users(uow()),
+        roles=ROLES,
+        errors=errors,
+        min_password=MIN_PASSWORD,
+        max_password=MAX_PASSWORD,
+        **extra,
+    )
 
 
 @bp.post("/admin/users")
@@ -170,14 +249,7 @@ def create_user() -> Any:
     except (ValidationError, Conflict) as exc:
         unit.rollback()
         errors = [str(e) for e in exc.errors] if isinstance(exc, ValidationError) else [str(exc)]
-        page = render_template(
-            "auth/users.html",
-            users=list_users(unit),
-            roles=ROLES,
-            errors=errors,
-            values=form_values(request),
-        )
-        return page, 400
+        return _users_page(errors, values=form_values(request)), 400
     unit.commit()
     flash(f"Konto „{form.get('username', '').strip()}“ angelegt.")
     return redirect(url_for("auth.users"))
@@ -194,4 +266,40 @@ def toggle_active(username: str) -> Any:
     set_active(unit, username, active)
     unit.commit()
     flash(f"Konto „{username}“ {'aktiviert' if active else 'deaktiviert'}.")
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/admin/users/<username>/role")
+@admin_required
+def change_role(username: str) -> Any:
+    unit = uow()
+    role = request.form.get("role", "")
+    if current_user().username == username:
+        flash("Die eigene Rolle kann nicht geändert werden.")
+        return redirect(url_for("auth.users"))
+    try:
+        set_role(unit, username, role)
+    except ValidationError as exc:
+        unit.rollback()
+        return _users_page([str(e) for e in exc.errors]), 400
+    unit.commit()
+    flash(f"Rolle von „{username}“ geändert; seine Sitzungen sind beendet.")
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/admin/users/<username>/password")
+@admin_required
+def reset_password(username: str) -> Any:
+    """An admin sets a new password (to pass on to its owner); every session of the account
+    ends. An admin's own session survives a reset of its own password."""
+    unit = uow()
+    try:
+        user = set_password(unit, username, request.form.get("password", ""))
+    except ValidationError as exc:
+        unit.rollback()
+        return _users_page([f"{username}: {e}" for e in exc.errors]), 400
+    unit.commit()
+    if user.id == current_user().id:
+        _start_session(user)
+    flash(f"Neues Passwort für „{username}“ gesetzt; seine Sitzungen sind beendet.")
     return redirect(url_for("auth.users"))

@@ -11,7 +11,7 @@ from kb.errors import Conflict
 from kb.history import changed_fields
 from kb.markup import render_html
 from kb.notes import get_note, new_note_slug, note_state, note_template, save_note
-from kb.schemas import NoteIn, validate
+from kb.schemas import MAX_BODY, NoteIn, validate
 from kb.talks import get_talk
 from webapp.auth import current_user, editor_required
 from webapp.context import uow, vocabulary
@@ -31,7 +31,10 @@ def _render(talk: Any, values: dict[str, str], status: int = 200, **extra: Any) 
         talk=talk,
         values=values,
         errors=extra.pop("errors", {}),
-        preview=render_html(values["body"]) if extra.pop("show_preview", False) else None,
+        # A text over the limit is refused with a message at the field and not rendered.
+        preview=render_html(values["body"])
+        if extra.pop("show_preview", False) and len(values["body"]) <= MAX_BODY
+        else None,
         **extra,
     )
     return page, status
@@ -103,7 +106,8 @@ def edit(slug: str) -> Any:
     if "preview" in request.form or parsed is None:
         status = 400 if errors else 200
         return _render(talk, values, status, note=note, errors=errors, show_preview=True)
-    expected = int(values["version"]) if values["version"].isdigit() else None
+    version = values["version"]
+    expected = int(version) if version.isdigit() and len(version) <= 18 else None
     try:
         _, changed = save_note(
             unit,

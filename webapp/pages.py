@@ -17,7 +17,7 @@ from kb.catalogue import (
     parse_query,
 )
 from kb.instruments import get_instrument, instrument_uses, list_instruments
-from kb.notes import count_notes, latest_notes, list_notes, notes_of_talks
+from kb.notes import count_notes, latest_notes, list_notes, note_edits, notes_of_talks
 from kb.talks import get_talk, list_series, list_talks
 from webapp.context import runtime, uow, vocabulary
 from webapp.params import args_of, chips, toggle_link, url_with
@@ -87,6 +87,7 @@ def case(slug: str) -> str:
         talks=talks,
         notes=notes[-CASE_PAGE_NOTES:][::-1],
         notes_total=len(notes),
+        note_edits=note_edits(unit, notes[-CASE_PAGE_NOTES:]),
         similar=runtime().search_index.similar_cases(slug, limit=5),
         key_dates=sorted(item.key_dates, key=lambda k: k.date),
     )
@@ -113,7 +114,10 @@ def _timeline() -> list[tuple[Any, list[Any]]]:
 def talk(slug: str) -> str:
     unit = uow()
     item = get_talk(unit, slug)
-    return render_template("talks/detail.html", talk=item, notes=list_notes(unit, item))
+    notes = list_notes(unit, item)
+    return render_template(
+        "talks/detail.html", talk=item, notes=notes, note_edits=note_edits(unit, notes)
+    )
 
 
 @bp.get("/instruments")

@@ -1,6 +1,7 @@
 """The case downloads' formats in kb: wide and long CSV round-trip every value (commas,
-quotes, line breaks, umlauts), the result sets are exactly the filtered sets, and the codebook
-describes every column and lists every vocabulary value."""
+quotes, line breaks, umlauts, texts a spreadsheet would run as formulas), the result sets are
+exactly the filtered sets, and the codebook describes every column, lists every vocabulary
+value and states the formula rule."""
 
 import csv
 import io
@@ -14,15 +15,27 @@ from kb.catalogue import CatalogueQuery
 from kb.cli import main
 from kb.codebook import build_codebook, codebook_csv, codebook_json, codebook_markdown
 from kb.config import DEFAULT_SEED_DIR
+from kb.csvcells import RULE, csv_text, neutralise, restore
 from kb.exporting import CASE_CSV_HEADER, LONG_CSV_HEADER, cases_csv, cases_long_csv
 from kb.result_sets import catalogue_set, search_case_set
 from kb.runtime import Runtime
 from kb.search import SearchRequest
 from kb.vocabulary import NAMES
 from tests.case_exports import (
+    ALREADY_QUOTED,
+    FORMULA_CARRIER,
+    FORMULA_CITY,
+    FORMULA_NAME,
+    FORMULA_SLUG,
+    FORMULA_STARTS,
+    FORMULA_SUM,
     ODD_SLUG,
+    assert_no_formula_cells,
     expected_wide_row,
     lists_from_long,
+    raw_cells,
+    read_csv_text,
+    save_formula_case,
     save_odd_case,
     state_lists,
 )
@@ -46,6 +59,66 @@ def test_wide_and_long_csv_round_trip_every_value(seeded: Runtime) -> None:
         (vocab.label("actor_kinds", a["kind"]), vocab.side_of(a["kind"])) for a in state["actors"]
     ]
     assert {r["case_name"] for r in long} == {state["name"]}
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (FORMULA_NAME, "'" + FORMULA_NAME),
+        (FORMULA_CITY, "'=1+1"),
+        (FORMULA_CARRIER, "'+cmd|' /C calc'!A0"),
+        (FORMULA_SUM, "'@SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        # A text that already starts with quotes before a trigger gets one more, so that
+        # removing one quote gives it back; any other quote is left alone.
+        (ALREADY_QUOTED, "''=schon mit Apostroph"),
+        ("''@x", "'''@x"),
+        ("'s Hertogenbosch", "'s Hertogenbosch"),
+        ("'", "'"),
+        ("", ""),
+        ("Gießen = Lahn", "Gießen = Lahn"),
+        ("–5 (Gedankenstrich)", "–5 (Gedankenstrich)"),
+        # Numbers cannot carry a formula and stay numbers; None stays an empty cell.
+        (-3, -3),
+        (-0.5, -0.5),
+        (None, None),
+    ],
+)
+def test_cells_that_start_like_formulas_get_a_quote_and_come_back(
+    value: object, cell: object
+) -> None:
+    assert neutralise(value) == cell
+    if isinstance(value, str):
+        assert restore(neutralise(value)) == value
+        assert not str(cell).startswith(FORMULA_STARTS)
+
+
+def test_every_cell_of_a_written_csv_is_guarded_and_reads_back() -> None:
+    text = csv_text(["=kopf", "b"], [[FORMULA_NAME, -3], ["@x", None]])
+    assert_no_formula_cells(text)
+    assert text.splitlines()[2] == "'@x,"
+    assert read_csv_text(text) == [
+        {"=kopf": FORMULA_NAME, "b": "-3"},
+        {"=kopf": "@x", "b": ""},
+    ]
+
+
+def test_csv_of_a_formula_case_is_guarded_and_round_trips(seeded: Runtime) -> None:
+    state = save_formula_case(seeded)
+    vocab = seeded.vocabulary
+    wide_text = cases_csv([state], vocab)
+    long_text = cases_long_csv([state], vocab)
+    for text in (wide_text, long_text):
+        assert_no_formula_cells(text)
+    wide_cells = set(raw_cells(wide_text))
+    assert {"'" + FORMULA_NAME, "'" + FORMULA_CITY, "'" + FORMULA_CARRIER} <= wide_cells
+    assert {"'" + FORMULA_SUM, "'" + ALREADY_QUOTED} <= set(raw_cells(long_text))
+    assert read_csv_text(wide_text) == [expected_wide_row(state, vocab)]
+    long = read_csv_text(long_text)
+    assert lists_from_long(long) == {FORMULA_SLUG: state_lists(state)}
+    assert {r["case_name"] for r in long} == {FORMULA_NAME}
 
 
 def test_long_csv_rebuilds_the_lists_of_every_seed_case(seeded: Runtime) -> None:
@@ -102,6 +175,9 @@ def test_codebook_lists_every_vocabulary_value_and_describes_every_column(
     for file, header in (("cases.csv", CASE_CSV_HEADER), ("cases.long.csv", LONG_CSV_HEADER)):
         assert [c["name"] for c in data["files"][file]] == header
         assert all((file, name) in columns for name in header)
+    # The rule against spreadsheet formulas is part of every form of the codebook.
+    assert data["notes"] == [RULE] and RULE in markdown
+    assert [r["meaning"] for r in rows if r["section"] == "note"] == [RULE]
     # The long format's item types are a vocabulary of their own.
     assert {v["code"] for v in data["vocabularies"]["item_types"]["values"]} == {
         "actor",

@@ -1,16 +1,29 @@
-"""Comparing cases: rows, differences, what they share, validation, and every format."""
+"""Comparing cases: rows, differences, what they share, validation, and every format (the CSV
+guarded against spreadsheet formulas, the Markdown against markup in names)."""
 
 import csv
 import io
 import json
+import re
 
+import markdown
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from kb.cli import main
 from kb.compare import FORMATS, compare, parse_slugs, to_json
+from kb.csvcells import restore
 from kb.errors import NotFound, ValidationError
 from kb.runtime import Runtime
+from tests.case_exports import (
+    FORMULA_CARRIER,
+    FORMULA_CITY,
+    FORMULA_NAME,
+    FORMULA_SLUG,
+    assert_no_formula_cells,
+    save_formula_case,
+)
 
 HALLE, AACHEN = "freiraumbuero-halle", "altstadtquartier-buechel-aachen"
 ALTENBURG, WEIMAR = "stadtmensch-altenburg", "alte-feuerwache-weimar"
@@ -109,3 +122,40 @@ def test_cli_compare_prints_each_format_and_reports_errors(
     assert unknown.exit_code == 1 and "nope" in unknown.output
     bad = runner.invoke(main, ["compare", HALLE, AACHEN, "--format", "xml"], env=cli_env)
     assert bad.exit_code == 2
+
+
+def test_compare_csv_guards_formulas_and_reads_back(seeded: Runtime) -> None:
+    save_formula_case(seeded)
+    with seeded.uow() as uow:
+        comparison = compare(uow, [FORMULA_SLUG, HALLE], seeded.vocabulary)
+    text = FORMATS["csv"](comparison)
+    assert_no_formula_cells(text)
+    table = [[restore(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+    values = {row[1]: row[4] for row in table[1:]}
+    assert values["city"] == FORMULA_CITY
+    assert values["carrier"].startswith(FORMULA_CARRIER)
+    assert table[0][4:] == [FORMULA_SLUG, HALLE]
+    # The names are in the text and JSON formats as they are: neither is a spreadsheet.
+    assert FORMULA_NAME in FORMATS["text"](comparison)
+
+
+MARKUP_NAME = "<b>x</b> | *y* [z](http://evil.example) `c` #"
+
+
+def test_compare_markdown_shows_names_and_values_as_text(seeded: Runtime) -> None:
+    save_formula_case(seeded, slug="markup-modell", name=MARKUP_NAME, city="<i>Stadt</i> | _z_")
+    with seeded.uow() as uow:
+        comparison = compare(uow, ["markup-modell", HALLE], seeded.vocabulary)
+    text = FORMATS["markdown"](comparison)
+    assert "&lt;b&gt;x&lt;/b&gt; \\| \\*y\\* \\[z\\](http://evil.example) \\`c\\` \\#" in text
+    # Python-Markdown and CommonMark (GFM tables) both show the name as text.
+    for html in (
+        markdown.markdown(text, extensions=["tables"]),
+        MarkdownIt("commonmark").enable("table").render(text),
+    ):
+        for tag in ("<b>", "<i>", "<em>", "<strong>", "<code>", '<a href="http://evil'):
+            assert tag not in html
+        assert "&lt;b&gt;x&lt;/b&gt; | *y* [z](http://evil.example) `c` #" in html
+        # Every table row still has one cell per case plus the label: no "|" split a cell.
+        for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+            assert len(re.findall(r"<t[hd]", row)) == 3

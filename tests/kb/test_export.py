@@ -2,13 +2,29 @@ import csv
 import json
 from pathlib import Path
 
+import yaml
 from click.testing import CliRunner
 from sqlalchemy import text
 
+from kb.cases import case_state, get_case
 from kb.cli import main
 from kb.config import Settings
+from kb.notes import save_note
 from kb.runtime import Runtime
+from kb.schemas import NoteIn
 from models import Base
+from tests.case_exports import (
+    FORMULA_CITY,
+    FORMULA_NAME,
+    FORMULA_SLUG,
+    FORMULA_SUM,
+    assert_no_formula_cells,
+    expected_wide_row,
+    read_csv_text,
+    save_formula_case,
+)
+
+TALK = "talk-1-stadtmensch-altenburg"
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -64,3 +80,48 @@ def test_csv_export_reads_back_with_labels(
     assert halle["governance_type"] == "top-down"
     with (tmp_path / "c" / "talks.csv").open(encoding="utf-8", newline="") as f:
         assert len(list(csv.DictReader(f))) == 7
+
+
+def test_csv_export_guards_formulas_and_reads_back(
+    seeded: Runtime, tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    state = save_formula_case(seeded)
+    with seeded.uow() as uow:
+        note = NoteIn(slug="formel-notiz", talk=TALK, title=FORMULA_SUM, body="=1+1\n\nText")
+        save_note(uow, note, actor="test")
+        uow.commit()
+    out = tmp_path / "c"
+    result = CliRunner().invoke(main, ["export", "--format", "csv", "--out", str(out)], env=cli_env)
+    assert result.exit_code == 0, result.output
+    texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(out.glob("*.csv"))}
+    assert set(texts) == {"cases.csv", "talks.csv", "notes.csv"}
+    for body in texts.values():
+        assert_no_formula_cells(body)
+    cases = read_csv_text(texts["cases.csv"])
+    assert next(r for r in cases if r["slug"] == FORMULA_SLUG) == expected_wide_row(
+        state, seeded.vocabulary
+    )
+    notes = read_csv_text(texts["notes.csv"])
+    formula_note = next(r for r in notes if r["slug"] == "formel-notiz")
+    assert (formula_note["title"], formula_note["body"]) == (FORMULA_SUM, "=1+1\n\nText")
+
+
+def test_yaml_export_and_import_keep_texts_that_look_like_formulas(
+    seeded: Runtime, settings: Settings, tmp_path: Path
+) -> None:
+    """The guard belongs to CSV cells only: the data files hold the texts as they are, and a
+    round trip through `kb export` and `kb import` gives them back exactly."""
+    state = save_formula_case(seeded)
+    env = {"KB_DATABASE_URL": settings.database_url, "KB_INSTANCE": str(tmp_path)}
+    out = tmp_path / "export"
+    assert CliRunner().invoke(main, ["export", "--out", str(out)], env=env).exit_code == 0
+    exported = (out / "cases" / f"{FORMULA_SLUG}.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(exported)["city"] == FORMULA_CITY  # no quote added for spreadsheets
+    with seeded.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+    result = CliRunner().invoke(main, ["import", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    with seeded.uow() as uow:
+        assert case_state(get_case(uow, FORMULA_SLUG)) == state
+    assert state["name"] == FORMULA_NAME and state["city"] == FORMULA_CITY

@@ -1,3 +1,4 @@
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -6,7 +7,10 @@ from click.testing import CliRunner
 from kb.cases import get_case
 from kb.cli import main
 from kb.errors import ValidationError
+from kb.files import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 from kb.runtime import Runtime
+from kb.schemas import MAX_BODY
+from kb.users import add_user
 from tests.helpers import table_counts
 
 CASE = """\
@@ -200,3 +204,106 @@ def test_import_rejects_an_end_year_before_the_start_year(runtime: Runtime, tmp_
     assert [str(e) for e in caught.value.errors] == [
         f"{path}:17: end_year: end_year (2019) liegt vor start_year (2020)"
     ]
+
+
+def billion_laughs(levels: int = 9) -> str:
+    """The test case with a key whose value, expanded, has 9**levels strings: nine aliases per
+    level to the level above (9**9 = 387 million; anything that walks it runs out of memory)."""
+    lines = ['lol0: &lol0 ["ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha"]']
+    for level in range(1, levels + 1):
+        refs = ", ".join([f"*lol{level - 1}"] * 9)
+        lines.append(f"lol{level}: &lol{level} [{refs}]")
+    return CASE + "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("command", ["import", "check"])
+def test_yaml_aliases_are_refused_before_they_expand(
+    seeded: Runtime, cli_env: dict[str, str], tmp_path: Path, command: str
+) -> None:
+    path = write(tmp_path, "lol.yaml", billion_laughs())
+    good = write(tmp_path, "good.yaml", CASE.replace("testfall", "anderer-fall"))
+    before = table_counts(seeded)
+    result = CliRunner().invoke(main, [command, str(good), str(path)], env=cli_env)
+    assert result.exit_code == 1
+    line = CASE.count("\n") + 1  # the first anchor
+    assert (
+        f"{path}:{line}: YAML-Anker und -Verweise (&, *) sind in Importdateien nicht erlaubt"
+        in result.output
+    )
+    assert table_counts(seeded) == before  # not even the good file
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        # An anchor alone, an alias alone (undefined), a merge key, and front matter.
+        ("anker.yaml", CASE.replace("name: Testfall", "name: &n Testfall"), 3),
+        ("verweis.yaml", CASE.replace("city: Teststadt", "city: *stadt"), 4),
+        ("merge.yaml", CASE + "extra:\n  <<: *basis\n", CASE.count("\n") + 2),
+        ("t.md", TALK.replace("title: Testgespräch", "title: &t Testgespräch"), 5),
+    ],
+)
+def test_every_anchor_and_alias_is_refused_with_its_line(
+    runtime: Runtime, tmp_path: Path, name: str, text: str, line: int
+) -> None:
+    path = write(tmp_path, name, text)
+    with pytest.raises(ValidationError) as caught:
+        runtime.import_files([path])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:{line}: YAML-Anker und -Verweise (&, *) sind in Importdateien nicht erlaubt"
+    ]
+
+
+def test_yaml_with_too_many_nodes_or_too_deep_is_refused(runtime: Runtime, tmp_path: Path) -> None:
+    wide = write(tmp_path, "wide.yaml", CASE + "extra: [" + "0, " * MAX_NODES + "0]\n")
+    deep = write(tmp_path, "deep.yaml", CASE + "extra: " + "[" * 5000 + "]" * 5000 + "\n")
+    line = CASE.count("\n") + 1  # the line of `extra`
+    with pytest.raises(ValidationError) as caught:
+        runtime.import_files([wide, deep])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{wide}:{line}: zu viele YAML-Einträge (höchstens 20.000)",
+        f"{deep}:{line}: YAML zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen)",
+    ]
+
+
+def test_an_oversized_file_is_refused_without_being_read(runtime: Runtime, tmp_path: Path) -> None:
+    text = CASE + "description: |\n" + "  Text\n" * (MAX_FILE_BYTES // 7)
+    path = write(tmp_path, "gross.yaml", text)
+    size = path.stat().st_size
+    assert size > MAX_FILE_BYTES
+    with pytest.raises(ValidationError) as caught:
+        runtime.import_files([path])
+    shown, limit = (f"{n:,}".replace(",", ".") for n in (size, MAX_FILE_BYTES))
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}: Datei zu groß ({shown} Bytes, höchstens {limit})"
+    ]
+
+
+def test_the_longest_text_the_schema_allows_fits_into_a_file(
+    runtime: Runtime, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    # MAX_BODY characters of four bytes each, the most UTF-8 needs (German prose needs one).
+    body = ("\U0001d11e" * 99 + "\n") * (MAX_BODY // 100)
+    path = write(tmp_path, "lang.yaml", CASE + "description: |\n" + textwrap.indent(body, "  "))
+    assert len(body) == MAX_BODY and 3.9 * MAX_BODY < path.stat().st_size < MAX_FILE_BYTES
+    result = CliRunner().invoke(main, ["check", str(path)], env=cli_env)
+    assert result.exit_code == 0, result.output
+
+
+def test_kb_note_add_refuses_anchors_and_oversized_files(
+    seeded: Runtime, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    with seeded.uow() as uow:
+        add_user(uow, "anna", "ein-langes-passwort", "editor")
+        uow.commit()
+    anchored = write(tmp_path, "anker.md", "---\ntitle: &t Nach dem Talk\n---\nText\n")
+    big = write(tmp_path, "gross.md", "---\ntitle: Groß\n---\n" + "Text\n" * (MAX_FILE_BYTES // 5))
+    before = table_counts(seeded)
+    for path, message in (
+        (anchored, f"{anchored}:2: YAML-Anker und -Verweise (&, *) sind in Importdateien"),
+        (big, f"{big}: Datei zu groß"),
+    ):
+        args = ["note", "add", "talk-2-freiraumbuero-halle", str(path), "--author", "anna"]
+        result = CliRunner().invoke(main, args, env=cli_env)
+        assert result.exit_code == 1 and message in result.output
+    assert table_counts(seeded) == before

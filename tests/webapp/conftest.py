@@ -1,7 +1,7 @@
 """A seeded site shared by the read-only web tests of a module (seeding per test would triple
 the suite's time); tests that write use the function-scoped `client` of tests/conftest.py."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 
 import pytest
@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from kb.config import DEFAULT_SEED_DIR, Settings
 from kb.runtime import Runtime
+from kb.users import add_user
 from webapp import create_app
 
 
@@ -34,6 +35,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 @pytest.fixture
 def web(site: Flask) -> FlaskClient:
     return site.test_client()
+
+
+@pytest.fixture
+def editor(make_app: Callable[..., Flask], seeded: Runtime) -> FlaskClient:
+    """A client logged in as the editor "anna" on a seeded app of its own (for writes)."""
+    from tests.webapp.test_auth import PASSWORD, login
+
+    with seeded.uow() as uow:
+        add_user(uow, "anna", PASSWORD, "editor", "Anna Beispiel")
+        uow.commit()
+    client = make_app(seeded.settings).test_client()
+    login(client, "anna")
+    return client
 
 
 class Page(HTMLParser):

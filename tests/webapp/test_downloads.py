@@ -1,5 +1,6 @@
-"""The downloads of catalogue views and searches (wide CSV, long CSV, JSON) and the codebook:
-exactly the filtered set, every value read back with Python's csv module."""
+"""The downloads of catalogue views and searches (wide CSV, long CSV, JSON), the comparison's
+and the codebook: exactly the filtered set, every value read back with Python's csv module, no
+cell that a spreadsheet would run as a formula."""
 
 from typing import Any
 from urllib.parse import parse_qsl
@@ -10,14 +11,20 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kb.config import DEFAULT_SEED_DIR
+from kb.csvcells import RULE
 from kb.exporting import CASE_CSV_HEADER, LONG_CSV_HEADER
 from kb.vocabulary import NAMES
 from models import Case
 from tests.case_exports import (
+    FORMULA_CITY,
+    FORMULA_SLUG,
     ODD_SLUG,
+    assert_no_formula_cells,
     expected_wide_row,
     lists_from_long,
     read_csv,
+    read_csv_text,
+    save_formula_case,
     save_odd_case,
     state_lists,
 )
@@ -180,3 +187,43 @@ def test_codebook_page_and_files_list_every_value_and_column(web: FlaskClient) -
 def test_footer_links_the_codebook(web: FlaskClient) -> None:
     page = Page(web.get("/").text)
     assert "/codebook" in page.hrefs() and "/cases.csv" in page.hrefs()
+
+
+HALLE = "freiraumbuero-halle"
+
+
+def test_downloads_guard_formulas_and_round_trip(app: Flask, client: FlaskClient) -> None:
+    runtime = app.extensions["kb"]
+    state = save_formula_case(runtime)
+    vocab = runtime.vocabulary
+    downloads = {
+        url: client.get(url)
+        for url in (
+            "/cases.csv?land=hessen",
+            "/cases.long.csv?land=hessen",
+            "/search.csv?q=Formelfall",
+            "/search.long.csv?q=Formelfall",
+            f"/compare.csv?cases={FORMULA_SLUG},{HALLE}",
+            "/codebook.csv",
+        )
+    }
+    for url, response in downloads.items():
+        assert response.status_code == 200, url
+        assert_no_formula_cells(response.data.decode("utf-8-sig"))
+    for url in ("/cases.csv?land=hessen", "/search.csv?q=Formelfall"):
+        rows = [r for r in read_csv(downloads[url].data) if r["slug"] == FORMULA_SLUG]
+        assert rows == [expected_wide_row(state, vocab)], url
+    for url in ("/cases.long.csv?land=hessen", "/search.long.csv?q=Formelfall"):
+        assert lists_from_long(read_csv(downloads[url].data))[FORMULA_SLUG] == state_lists(state)
+    compared = read_csv_text(downloads[f"/compare.csv?cases={FORMULA_SLUG},{HALLE}"].text)
+    assert next(r for r in compared if r["field"] == "city")[FORMULA_SLUG] == FORMULA_CITY
+    # The codebook explains the rule on its page and in its files.
+    assert "Schutz vor Formeln" in client.get("/codebook").text
+    assert client.get("/codebook.json").json["notes"] == [RULE]  # type: ignore[index]
+
+
+def test_compare_markdown_download_escapes_markup_in_names(app: Flask, client: FlaskClient) -> None:
+    save_formula_case(app.extensions["kb"], slug="markup-modell", name="<b>x</b> | *y*")
+    text = client.get(f"/compare.md?cases=markup-modell,{HALLE}").text
+    assert "<b>" not in text
+    assert "[&lt;b&gt;x&lt;/b&gt; \\| \\*y\\*](http://localhost/cases/markup-modell)" in text

@@ -20,8 +20,7 @@ from werkzeug.test import TestResponse
 
 from kb.config import Settings
 from kb.runtime import Runtime
-from kb.users import add_user
-from tests.webapp.test_auth import PASSWORD, csrf_token, login
+from tests.webapp.test_auth import csrf_token
 from webapp import create_app
 from webapp.auth import CSRF_TOKEN_LIFETIME
 from webapp.headers import HSTS
@@ -184,16 +183,6 @@ def test_an_existing_database_keeps_its_mode(tmp_path: Path, sqlite_template: Pa
     finally:
         runtime.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
-
-
-@pytest.fixture
-def editor(make_app: Callable[..., Flask], seeded: Runtime) -> FlaskClient:
-    with seeded.uow() as uow:
-        add_user(uow, "anna", PASSWORD, "editor", "Anna Beispiel")
-        uow.commit()
-    client = make_app(seeded.settings).test_client()
-    login(client, "anna")
-    return client
 
 
 def test_a_csrf_token_older_than_its_lifetime_is_refused_and_the_input_kept(
