@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy import select
 
 from kb.markup import plain_text
+from kb.schemas import bounded_int
 from kb.unit_of_work import UnitOfWork
 from kb.vocabulary import Vocabulary
 from kb.watermark import cached
@@ -46,6 +47,8 @@ SORTS = {
 }
 PER_PAGE = 20
 MAX_PER_PAGE = 100
+MAX_PAGE_NUMBER = 1_000_000  # page and per_page above this are reported, not used
+MAX_PROBLEMS = 20  # messages about ignored parameters shown; the rest are counted
 SUMMARY_CHARS = 280
 
 # DIN 5007-1 ordering: umlauts sort with their base letter, ß as ss.
@@ -165,6 +168,10 @@ def parse_query(
         sort = "name"
     page = _positive_int(args, "page", 1, problems)
     per_page = min(MAX_PER_PAGE, _positive_int(args, "per_page", PER_PAGE, problems))
+    if len(problems) > MAX_PROBLEMS:
+        # A page lists what it ignored; thousands of made-up values must not make it huge.
+        rest = len(problems) - MAX_PROBLEMS
+        problems = [*problems[:MAX_PROBLEMS], f"… und {rest} weitere ungültige Angaben"]
     return CatalogueQuery(filters, sort, page, per_page), problems
 
 
@@ -174,8 +181,9 @@ def _positive_int(
     raw = (args.get(name) or [""])[0]
     if not raw:
         return default
-    if raw.isdigit() and int(raw) > 0:
-        return int(raw)
+    value = bounded_int(raw, 1, MAX_PAGE_NUMBER)
+    if value is not None:
+        return value
     problems.append(f"„{raw[:20]}“ ist keine gültige Zahl ({name})")
     return default
 

@@ -24,6 +24,21 @@ SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # 200.000 is twenty times the longest seed text, and keeps rendering any text (kb.markup, linear
 # but up to ~40 times slower than prose for pathological Markdown) within seconds.
 MAX_BODY = 200_000
+# The largest value of an integer column (PostgreSQL `integer`): every integer that reaches the
+# database is bounded below it, because a larger one is an error of the database, not a message.
+MAX_DB_INT = 2**31 - 1
+# Inhabitants of a municipality: far above any German city, far below MAX_DB_INT.
+MAX_POPULATION = 100_000_000
+
+
+def bounded_int(raw: str | None, low: int, high: int) -> int | None:
+    """`raw` as an integer if it is written in ASCII digits and lies within [low, high], else
+    None. For numbers in URLs and hidden form fields: str.isdigit() also accepts "²" (which
+    int() refuses), and int() refuses more than 4,300 digits; neither may end as an error."""
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > len(str(high)):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
 
 
 def _vocab_code(vocabulary_name: str) -> AfterValidator:
@@ -83,7 +98,7 @@ class AliasIn(Input):
 
 
 class MunicipalityIn(Input):
-    population: Annotated[int, Field(ge=0)] | None = None
+    population: Annotated[int, Field(ge=0, le=MAX_POPULATION)] | None = None
     population_year: Year | None = None
     size_class: Annotated[str, _vocab_code("size_classes")] | None = None
     size_class_rationale: Text = ""
@@ -234,6 +249,7 @@ _MESSAGES = {
     "int_type": "muss eine ganze Zahl sein",
     "int_parsing": "muss eine ganze Zahl sein",
     "int_from_float": "muss eine ganze Zahl sein",
+    "int_parsing_size": "muss eine ganze Zahl sein",
     "bool_type": "muss ja oder nein sein",
     "list_type": "muss eine Liste sein",
     "dict_type": "muss ein Abschnitt mit Schlüsseln sein",
@@ -268,9 +284,11 @@ def _message(error: Any) -> str:
     if kind == "too_short":
         return f"braucht mindestens {ctx.get('min_length')} Eintrag/Einträge"
     if kind in ("greater_than_equal", "less_than_equal"):
-        bound = ctx.get("ge", ctx.get("le"))
+        bound = int(ctx.get("ge", ctx.get("le", 0)))
         word = "mindestens" if kind == "greater_than_equal" else "höchstens"
-        return f"muss {word} {bound} sein"
+        # German digit groups for large bounds (100.000.000), none for years (1800).
+        shown = f"{bound:,}".replace(",", ".") if abs(bound) >= 10_000 else str(bound)
+        return f"muss {word} {shown} sein"
     return str(error["msg"])
 
 

@@ -4,7 +4,7 @@ blueprints, error pages, headers and the template helpers."""
 import datetime as dt
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -26,11 +26,13 @@ from webapp import (
     headers,
     history,
     hosts,
+    limits,
     notes,
     pages,
     search,
 )
 from webapp.context import close_uow, runtime, vocabulary
+from webapp.params import current_path
 
 # A note may hold kb.schemas.MAX_BODY (200.000) characters; percent-encoded in a form that is up to
 # 1.2 MB of German text. The request limit stays well above it, so that a text a little too long
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     if settings.behind_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     hosts.install(app)  # first: nothing else may run for a host that is not trusted
+    limits.install(app)  # then: no view sees an oversized URL
     app.teardown_appcontext(close_uow)
     blueprints = (
         pages,
@@ -114,9 +117,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.jinja_env.globals["vocab"] = vocabulary
     app.jinja_env.globals["presented_cases"] = presented_cases
     app.jinja_env.globals["compare_basket"] = compare.basket
-    app.jinja_env.globals["current_path"] = lambda: (
-        request.full_path if request.query_string else request.path
-    )
+    app.jinja_env.globals["current_path"] = current_path
     app.jinja_env.globals["compare_max"] = MAX_CASES
     app.jinja_env.globals["max_body"] = MAX_BODY
 

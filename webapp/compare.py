@@ -11,7 +11,7 @@ from kb.errors import ValidationError
 from webapp.api import json_response
 from webapp.context import uow, vocabulary
 from webapp.hosts import site_root
-from webapp.params import safe_next, url_with
+from webapp.params import safe_next, set_current_path, url_with
 
 bp = Blueprint("compare", __name__)
 BASKET = "compare"
@@ -48,6 +48,7 @@ def view() -> Any:
         return render_template("compare/empty.html", slugs=basket(), errors=exc.errors), 400
     comparison = compare(uow(), slugs, vocabulary())
     only_diff = request.args.get("diff") == "1"
+    set_current_path(compare_url(slugs, **({"diff": "1"} if only_diff else {})))
     return render_template(
         "compare/view.html",
         comparison=comparison,

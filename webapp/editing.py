@@ -14,7 +14,7 @@ from kb.cases import case_state, find_case, get_case, save_case
 from kb.catalogue import case_rows, collation_key
 from kb.errors import Conflict, ValidationError
 from kb.history import changed_fields, diff_states
-from kb.schemas import CaseIn, Input, SeriesIn, TalkIn, validate
+from kb.schemas import MAX_DB_INT, CaseIn, Input, SeriesIn, TalkIn, bounded_int, validate
 from kb.slugs import slugify
 from kb.talks import (
     find_series,
@@ -198,7 +198,7 @@ def _form_view(kind: Kind, item: Any, defaults: dict[str, Any] | None = None) ->
 
     # A new item expects "no version yet": if someone created the same slug meanwhile, that is
     # a conflict rather than an overwrite.
-    expected = int(version) if version.isdigit() else None
+    expected = bounded_int(version, 0, MAX_DB_INT)
     try:
         saved, changed = kind.save(
             unit,

@@ -28,6 +28,7 @@ TITLES = {
     405: "Methode nicht erlaubt",
     409: "Konflikt",
     413: "Anfrage zu groß",
+    414: "Adresse zu lang",
     500: "Interner Fehler",
     503: "Datenbank vorübergehend nicht erreichbar",
 }
@@ -35,6 +36,7 @@ HINTS = {
     400: "Die Anfrage enthält Angaben, die wir nicht verarbeiten können.",
     404: "Diese Adresse gibt es nicht (mehr). Vielleicht hilft die Suche weiter.",
     405: "Diese Adresse kann so nicht aufgerufen werden.",
+    414: "Diese Adresse ist zu lang. Bitte weniger Suchbegriffe oder Filter wählen.",
     500: "Etwas ist schiefgegangen. Der Fehler wurde protokolliert; bitte später erneut versuchen.",
     503: "Die Datenbank der Wissensbasis antwortet gerade nicht. Bitte in einigen Sekunden "
     "erneut versuchen.",

@@ -129,7 +129,8 @@ def values_from_form(spec: FormSpec, form: Mapping[str, str], *, compact: bool) 
     for f in spec.fields():
         out.values[f.name] = form.get(f.name, "")
     for g in spec.groups():
-        pattern = re.compile(rf"^{re.escape(g.key)}-(\d+)(-|$)")
+        # ASCII digits, at most as many as MAX_ROWS has: int() refuses "²" and 5,000 digits.
+        pattern = re.compile(rf"^{re.escape(g.key)}-([0-9]{{1,{len(str(MAX_ROWS))}}})(-|$)")
         indexes = [int(m[1]) for m in map(pattern.match, form.keys()) if m]
         submitted = max((i for i in indexes if i < MAX_ROWS), default=-1) + 1
         kept = 0
@@ -211,7 +212,7 @@ def label_of(spec: FormSpec, name: str) -> tuple[str, bool]:
     for g in spec.groups():
         if name == g.key:
             return g.legend, True
-        found = re.match(rf"^{re.escape(g.key)}-(\d+)(?:-(.+))?$", name)
+        found = re.match(rf"^{re.escape(g.key)}-([0-9]+)(?:-(.+))?$", name)
         if found:
             sub = next((f for f in g.fields if f.name == (found[2] or "")), None)
             row = f"{g.item} {int(found[1]) + 1}"

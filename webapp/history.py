@@ -15,10 +15,14 @@ from kb.history import (
     restore_revision,
     set_deleted,
 )
+from kb.schemas import MAX_DB_INT
 from webapp.auth import admin_required, current_user, editor_required
 from webapp.context import uow, vocabulary
 
 bp = Blueprint("history", __name__)
+# A revision number above the database's integer range matches no route (404) instead of
+# reaching the query, where PostgreSQL would refuse it with an error (a 500).
+NUMBER = f"<int(min=1, max={MAX_DB_INT}):number>"
 KINDS = {"cases": "case", "talks": "talk", "notes": "note"}
 KIND_LABELS = {"case": "Fall", "talk": "Gespräch", "note": "Notiz"}
 
@@ -57,7 +61,7 @@ def show(kind: str, slug: str) -> str:
     )
 
 
-@bp.get("/<kind>/<slug>/history/<int:number>")
+@bp.get(f"/<kind>/<slug>/history/{NUMBER}")
 def version(kind: str, slug: str, number: int) -> str:
     entity_type = _entity(kind)
     item, revision = get_revision(uow(), entity_type, slug, number)
@@ -74,7 +78,7 @@ def version(kind: str, slug: str, number: int) -> str:
     )
 
 
-@bp.post("/<kind>/<slug>/history/<int:number>/restore")
+@bp.post(f"/<kind>/<slug>/history/{NUMBER}/restore")
 @editor_required
 def restore(kind: str, slug: str, number: int) -> Any:
     entity_type = _entity(kind)

@@ -11,7 +11,7 @@ from kb.errors import Conflict
 from kb.history import changed_fields
 from kb.markup import render_html
 from kb.notes import get_note, new_note_slug, note_state, note_template, save_note
-from kb.schemas import MAX_BODY, NoteIn, validate
+from kb.schemas import MAX_BODY, MAX_DB_INT, NoteIn, bounded_int, validate
 from kb.talks import get_talk
 from webapp.auth import current_user, editor_required
 from webapp.context import uow, vocabulary
@@ -107,7 +107,7 @@ def edit(slug: str) -> Any:
         status = 400 if errors else 200
         return _render(talk, values, status, note=note, errors=errors, show_preview=True)
     version = values["version"]
-    expected = int(version) if version.isdigit() and len(version) <= 18 else None
+    expected = bounded_int(version, 0, MAX_DB_INT)
     try:
         _, changed = save_note(
             unit,

@@ -20,7 +20,7 @@ from kb.instruments import get_instrument, instrument_uses, list_instruments
 from kb.notes import count_notes, latest_notes, list_notes, note_edits, notes_of_talks
 from kb.talks import get_talk, list_series, list_talks
 from webapp.context import runtime, uow, vocabulary
-from webapp.params import args_of, chips, toggle_link, url_with
+from webapp.params import args_of, chips, set_current_path, toggle_link, url_with
 
 bp = Blueprint("pages", __name__)
 # A case page shows the newest notes about it; all of them stay on the talk pages (and the API).
@@ -51,6 +51,7 @@ def cases() -> str:
     page, problems = _catalogue()
     if page.query.page > page.pages:
         abort(404)
+    set_current_path(url_with("/cases", page.query.args()))
     labels = {f: facet_values(vocabulary(), f) for f in FACETS}
 
     def link(facet: str, values: tuple[str, ...]) -> str:

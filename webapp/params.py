@@ -1,14 +1,21 @@
 """Request parameters to kb queries and back: every view's state is its query string, so each
-view is a URL that can be shared or cited."""
+view is a URL that can be shared or cited. Links the site builds carry only the parameters a
+view knows (its canonical URL, `current_path`), and a `next` target is followed only when it is
+a plain local path (`safe_next`)."""
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
 
+from flask import g, request
+
+from kb.schemas import bounded_int
 from kb.search import FACETS, SORTS, SearchRequest
 
 MAX_QUERY_CHARS = 2000  # longer input is cut; the engine shortens further and says so
 MAX_VALUES = 20  # filter values per facet
 MAX_PER_PAGE = 100
+MAX_PAGE_NUMBER = 1_000_000
 SEARCH_PER_PAGE = 20
 
 
@@ -24,8 +31,9 @@ def url_with(path: str, pairs: Sequence[tuple[str, str]]) -> str:
 def _int(raw: str | None, default: int, problems: list[str], name: str) -> int:
     if not raw:
         return default
-    if raw.isdigit() and 0 < int(raw) < 1_000_000:
-        return int(raw)
+    value = bounded_int(raw, 1, MAX_PAGE_NUMBER)
+    if value is not None:
+        return value
     problems.append(f"„{raw[:20]}“ ist keine gültige Zahl ({name})")
     return default
 
@@ -73,15 +81,31 @@ def search_args(request: SearchRequest, **changes: object) -> list[tuple[str, st
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """`target` if it is a path on this site, else `default` (no open redirects)."""
+    """`target` if it is a path on this site, else `default`: no open redirect ("//host",
+    "/\\host"), and no control character, which would split the Location header (CR/LF) or
+    be read differently by a browser (tab, NUL)."""
     target = target or ""
     if (
         target.startswith("/")
         and not target.startswith(("//", "/\\"))
+        and not any(unicodedata.category(c) == "Cc" for c in target)
         and not urlsplit(target).netloc
     ):
         return target
     return default
+
+
+def set_current_path(url: str) -> None:
+    """Declare the canonical URL of the page being built: its path with only the parameters the
+    view understood, normalised. Links back to the page (`next` of "zum Vergleich hinzufügen",
+    of the login) use it instead of whatever the request carried."""
+    g.current_path = url
+
+
+def current_path() -> str:
+    """This page's URL for links back to it: the canonical URL a view declared, else the path
+    alone, so that an unknown or oversized parameter is never repeated in every link."""
+    return str(g.get("current_path") or request.path)
 
 
 FilterLink = Callable[[str, tuple[str, ...]], str]  # (facet, its new values) -> URL

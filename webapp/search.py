@@ -9,7 +9,15 @@ from kb.catalogue import FACET_LABELS as CATALOGUE_LABELS
 from kb.catalogue import FACET_VOCABULARIES
 from kb.search import FACETS, SORTS, QuerySyntaxError
 from webapp.context import runtime, uow, vocabulary
-from webapp.params import args_of, chips, search_args, search_request, toggle_link, url_with
+from webapp.params import (
+    args_of,
+    chips,
+    search_args,
+    search_request,
+    set_current_path,
+    toggle_link,
+    url_with,
+)
 
 bp = Blueprint("search", __name__)
 
@@ -39,6 +47,8 @@ def search() -> str:
             problems.append(f"Seite {req.page} (page): so viele Seiten gibt es nicht")
             req = replace(req, page=1)
             results = runtime().search_index.search(uow(), req)
+
+    set_current_path(url_with("/search", search_args(req, page=req.page)))
 
     def link(facet: str, values: tuple[str, ...]) -> str:
         return url_with("/search", search_args(req, **{facet: values}))
