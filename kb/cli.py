@@ -19,6 +19,14 @@ from kb.exporting import Format, export_catalogue
 from kb.files import read_files
 from kb.history import history, restore_revision
 from kb.importing import check_references, validate_files
+from kb.links import (
+    check_links,
+    collect_links,
+    default_result_path,
+    render_report,
+    user_agent_for,
+    write_report,
+)
 from kb.notes import add_note_file
 from kb.runtime import Runtime
 from kb.search import QuerySyntaxError, SearchRequest
@@ -272,6 +280,89 @@ def compare_command(slugs: tuple[str, ...], fmt: str) -> None:
     with _runtime() as runtime, runtime.uow() as uow:
         comparison = compare(uow, wanted, runtime.vocabulary)
     click.echo(FORMATS[fmt](comparison), nl=False)
+
+
+@main.command("check-links")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 120),
+    default=10.0,
+    show_default=True,
+    help="Sekunden je Anfrage.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 32), default=8, show_default=True, help="Anfragen zugleich."
+)
+@click.option(
+    "--per-host",
+    type=click.IntRange(1, 8),
+    default=2,
+    show_default=True,
+    help="Anfragen zugleich an denselben Server.",
+)
+@click.option(
+    "--max-time",
+    type=click.FloatRange(1, 86400),
+    default=900.0,
+    show_default=True,
+    help="Sekunden für die ganze Prüfung; was dann offen ist, gilt als nicht erreichbar.",
+)
+@click.option(
+    "--prefix",
+    "prefixes",
+    multiple=True,
+    help="Nur Adressen, die so beginnen (mehrfach möglich), z. B. https://example.org/.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ergebnis als JSON hierhin schreiben (Standard: <instance>/link-check.json).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Das Ergebnis als JSON ausgeben.")
+@click.option(
+    "--strict", is_flag=True, help="Auch umgezogene und weitergeleitete Adressen ergeben Status 1."
+)
+@_reports_errors
+def check_links_command(
+    timeout: float,
+    workers: int,
+    per_host: int,
+    max_time: float,
+    prefixes: tuple[str, ...],
+    out: Path | None,
+    as_json: bool,
+    strict: bool,
+) -> None:
+    """Jede Quellenadresse der Fälle, Gespräche und Reihen abrufen und tote, umgezogene und
+    weitergeleitete Adressen mit Fall/Gespräch und Feld melden.
+
+    Exit-Status: 0 alle erreichbar (umgezogene und weitergeleitete sind nur Warnungen, außer
+    mit --strict), 1 mindestens eine tot oder nicht erreichbar.
+    """
+    with _runtime() as runtime:
+        if not runtime.has_schema():
+            raise KbError("Die Datenbank ist noch nicht angelegt: zuerst `kb init` ausführen.")
+        with runtime.uow() as uow:
+            links = collect_links(uow, prefixes)
+        settings = runtime.settings
+    report = check_links(
+        links,
+        timeout=timeout,
+        workers=workers,
+        per_host=per_host,
+        max_duration=max_time,
+        user_agent=user_agent_for(settings.base_url),
+    )
+    path = out or default_result_path(settings.instance_dir)
+    write_report(report, path)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        for line in render_report(report):
+            click.echo(line)
+        click.echo(f"Ergebnis gespeichert: {path}")
+    if report.failed(strict=strict):
+        sys.exit(1)
 
 
 @main.command("reindex")
