@@ -84,7 +84,8 @@ def test_basket_collects_cases_from_pages_and_opens_the_comparison(web: FlaskCli
     # From a catalogue row and from a search hit.
     row_link = next(
         h
-        for h, t in Page(web.get("/cases").text).links
+        # All cases on one page: the catalogue pages by 20, and the seed grows.
+        for h, t in Page(web.get("/cases?per_page=100").text).links
         if "hinzufügen" in t and f"case={AACHEN}" in h
     )
     web.get(row_link.replace("&amp;", "&"))

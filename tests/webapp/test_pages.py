@@ -135,7 +135,7 @@ def test_catalogue_reports_and_ignores_unknown_values(web: FlaskClient) -> None:
     assert response.status_code == 200
     assert "Unbekannter Wert „sideways“ für Governance-Typ" in response.text
     assert "Unbekannte Sortierung „weird“" in response.text
-    assert "<strong>25</strong> Fälle" in response.text
+    assert "<strong>30</strong> Fälle" in response.text
 
 
 def test_catalogue_downloads_return_exactly_the_filtered_set(web: FlaskClient, site: Flask) -> None:
