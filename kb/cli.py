@@ -13,6 +13,7 @@ import click
 
 from kb.codebook import CodebookFormat, build_codebook, render_codebook
 from kb.compare import FORMATS, compare, parse_slugs
+from kb.completeness import queue
 from kb.config import Settings
 from kb.errors import FieldError, KbError, ValidationError
 from kb.exporting import Format, export_catalogue
@@ -127,10 +128,25 @@ def import_command(paths: tuple[Path, ...]) -> None:
 
 
 @main.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--completeness",
+    is_flag=True,
+    help="Vollständigkeit aller Fälle der Datenbank ausgeben (Kürzel, Wert 0–100, was fehlt), "
+    "die lückenhaftesten zuerst.",
+)
 @_reports_errors
-def check_command(paths: tuple[Path, ...]) -> None:
-    """Dateien prüfen, ohne zu schreiben (Verweise auch gegen die Datenbank, falls vorhanden)."""
+def check_command(paths: tuple[Path, ...], completeness: bool) -> None:
+    """Dateien prüfen, ohne zu schreiben (Verweise auch gegen die Datenbank, falls vorhanden).
+
+    Mit --completeness: die Arbeitsliste der Redaktion, was jedem Fall noch fehlt.
+    """
+    if not paths and not completeness:
+        raise click.UsageError("Dateien angeben oder --completeness.")
+    if completeness:
+        _print_completeness()
+    if not paths:
+        return
     with _runtime() as runtime:
         files, errors = read_files(paths)
         items, problems = validate_files(files, runtime.vocabulary)
@@ -143,6 +159,18 @@ def check_command(paths: tuple[Path, ...]) -> None:
     if errors:
         raise ValidationError(errors)
     click.echo(f"{len(items)} Datei(en) geprüft: keine Fehler.")
+
+
+def _print_completeness() -> None:
+    with _runtime() as runtime:
+        if not runtime.has_schema():
+            raise KbError("Keine Datenbank: zuerst `kb init` ausführen.")
+        with runtime.uow() as uow:
+            found = queue(uow, runtime.vocabulary)
+    for item in found:
+        gaps = ", ".join(g.code for g in item.gaps) or "vollständig"
+        click.echo(f"{item.slug}\t{item.score}\t{gaps}")
+    click.echo(f"{len(found)} Fall/Fälle, {sum(1 for i in found if i.gaps)} mit Lücken.")
 
 
 @main.command("export")

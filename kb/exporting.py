@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kb.cases import case_state, list_cases
+from kb.completeness import completeness_json
 from kb.csvcells import csv_text, write_csv
 from kb.files import render_file
 from kb.notes import list_notes, note_state
@@ -49,6 +50,8 @@ def export_catalogue(
             "cases": states["case"],
             "talks": states["talk"],
             "notes": states["note"],
+            # per case slug: {"score": 0-100, "gaps": [codes]} (kb.completeness)
+            "completeness": completeness_json(uow, states["case"], vocabulary),
         }
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return [path]

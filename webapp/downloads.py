@@ -14,6 +14,7 @@ from flask import Blueprint, Response, render_template, request
 
 from kb.catalogue import parse_query, summaries
 from kb.codebook import build_codebook, codebook_csv, codebook_data
+from kb.completeness import completeness_json
 from kb.errors import FieldError, ValidationError
 from kb.exporting import cases_csv, cases_long_csv
 from kb.representations import catalogue_json
@@ -78,6 +79,7 @@ def cases_download(fmt: str) -> Response:
     data["warnings"] = problems
     data["query"] = {"url": url_with("/cases", query.args(page=1))}
     data["states"] = found.states  # every field of each case, as in the YAML files
+    data["completeness"] = completeness_json(uow(), found.states, vocabulary())
     return json_file(data, name)
 
 

@@ -12,6 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request
 
 from kb.cases import case_state, find_case, get_case, save_case
 from kb.catalogue import case_rows, collation_key
+from kb.completeness import CHECKS, queue
 from kb.errors import Conflict, ValidationError
 from kb.history import changed_fields, diff_states
 from kb.schemas import MAX_DB_INT, CaseIn, Input, SeriesIn, TalkIn, bounded_int, validate
@@ -243,6 +244,19 @@ def _form_view(kind: Kind, item: Any, defaults: dict[str, Any] | None = None) ->
     unit.commit()
     flash("Gespeichert." if changed else "Keine Änderungen.")
     return redirect(kind.page(saved))
+
+
+@bp.get("/editor/queue")
+@editor_required
+def editor_queue() -> str:
+    """The editors' work queue: every case with what it lacks, most gaps first."""
+    found = queue(uow(), vocabulary())
+    return render_template(
+        "editing/queue.html",
+        incomplete=[c for c in found if c.gaps],
+        complete=[c for c in found if not c.gaps],
+        checks=len(CHECKS),
+    )
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])

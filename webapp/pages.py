@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
-from kb.cases import get_case, talks_presenting
+from kb.cases import case_state, get_case, talks_presenting
 from kb.catalogue import (
     FACET_LABELS,
     FACETS,
@@ -16,9 +16,11 @@ from kb.catalogue import (
     facet_values,
     parse_query,
 )
+from kb.completeness import assess
 from kb.instruments import get_instrument, instrument_uses, list_instruments
 from kb.notes import count_notes, latest_notes, list_notes, note_edits, notes_of_talks
 from kb.talks import get_talk, list_series, list_talks
+from webapp.auth import current_user
 from webapp.context import runtime, uow, vocabulary
 from webapp.params import args_of, chips, set_current_path, toggle_link, url_with
 
@@ -91,6 +93,8 @@ def case(slug: str) -> str:
         note_edits=note_edits(unit, notes[-CASE_PAGE_NOTES:]),
         similar=runtime().search_index.similar_cases(slug, limit=5),
         key_dates=sorted(item.key_dates, key=lambda k: k.date),
+        # What the case lacks, for editors only (kb.completeness).
+        completeness=assess(case_state(item), vocab, len(notes)) if current_user() else None,
     )
 
 
