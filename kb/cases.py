@@ -69,6 +69,7 @@ def case_state(case: Case) -> dict[str, Any]:
         "municipality": {
             "population": case.population,
             "population_year": case.population_year,
+            "population_source": case.population_source,
             "size_class": case.size_class,
             "size_class_rationale": case.size_class_rationale,
         },
@@ -78,7 +79,10 @@ def case_state(case: Case) -> dict[str, Any]:
         "end_year": case.end_year,
         "status": case.status,
         "carrier": {"name": case.carrier_name, "legal_form": case.carrier_legal_form},
-        "actors": [{"name": a.name, "kind": a.kind, "role": a.role} for a in case.actors],
+        "actors": [
+            {"name": a.name, "kind": a.kind, "role": a.role, "source": a.source}
+            for a in case.actors
+        ],
         "instruments": [{"code": u.instrument.slug, "note": u.note} for u in case.instruments],
         "funding": [
             {
@@ -123,6 +127,7 @@ def _apply(uow: UnitOfWork, case: Case, data: CaseIn, instruments: dict[str, Ins
     case.slug, case.name, case.city, case.land = data.slug, data.name, data.city, data.land
     m = data.municipality
     case.population, case.population_year = m.population, m.population_year
+    case.population_source = m.population_source
     case.size_class, case.size_class_rationale = m.size_class, m.size_class_rationale
     case.governance_type, case.governance_rationale = (
         data.governance.type,

@@ -29,6 +29,7 @@ from kb.links import (
     write_report,
 )
 from kb.notes import add_note_file
+from kb.provenance import warnings as provenance_warnings
 from kb.runtime import Runtime
 from kb.search import QuerySyntaxError, SearchRequest
 from kb.users import add_user, find_user, set_password
@@ -135,9 +136,18 @@ def import_command(paths: tuple[Path, ...]) -> None:
     help="Vollständigkeit aller Fälle der Datenbank ausgeben (Kürzel, Wert 0–100, was fehlt), "
     "die lückenhaftesten zuerst.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Warnungen (Angaben ohne Quelle, Quellen, die nichts belegen) als Fehler werten.",
+)
 @_reports_errors
-def check_command(paths: tuple[Path, ...], completeness: bool) -> None:
+def check_command(paths: tuple[Path, ...], completeness: bool, strict: bool) -> None:
     """Dateien prüfen, ohne zu schreiben (Verweise auch gegen die Datenbank, falls vorhanden).
+
+    Warnt außerdem vor Angaben ohne Quelle (Akteursrollen, Einwohnerzahl, Förderung,
+    Auszeichnungen, Chronik), vor zitierten Quellen, die in der Quellenliste fehlen, und vor
+    Quellen, die keine Angabe zitiert und deren „supports“ leer ist.
 
     Mit --completeness: die Arbeitsliste der Redaktion, was jedem Fall noch fehlt.
     """
@@ -158,7 +168,18 @@ def check_command(paths: tuple[Path, ...], completeness: bool) -> None:
             errors.extend(check_references(None, items))
     if errors:
         raise ValidationError(errors)
-    click.echo(f"{len(items)} Datei(en) geprüft: keine Fehler.")
+    warnings = [
+        item.file.error(loc, message)
+        for item in items
+        if item.kind == "case"
+        for loc, message in provenance_warnings(item.data.model_dump())
+    ]
+    for warning in warnings:
+        click.echo(f"Warnung: {warning}")
+    if strict and warnings:
+        _fail(KbError(f"{len(warnings)} Warnung(en); mit --strict ist das ein Fehler."))
+    tail = f", {len(warnings)} Warnung(en)" if warnings else ""
+    click.echo(f"{len(items)} Datei(en) geprüft: keine Fehler{tail}.")
 
 
 def _print_completeness() -> None:

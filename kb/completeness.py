@@ -15,15 +15,15 @@ that fills it:
 - `start-year`: a start year (`f-start_year`).
 - `size-class`: a size class of the municipality (`f-municipality-size_class`).
 - `sources`: at least `MIN_SOURCES` (2) sources (`f-sources`).
-- `fact-sources`: every funding, award and key date carries a `source` (`f-funding`,
-  `f-awards` or `f-key_dates`: the first list with a fact without one).
+- `fact-sources`: every fact names its source (kb.provenance: actors with a role, the
+  population, funding, awards, key dates); the control of the first fact without one
+  (`f-municipality-population_source`, `f-actors`, `f-funding`, `f-awards`, `f-key_dates`).
 - `rationales`: the governance and scale rationales, and with a size class its rationale,
   have at least `MIN_RATIONALE` (80) characters each (the first one too short).
 - `notes`: at least one note from a talk at which the case was presented (no form field:
   notes are written on the talk's page).
 
-Actors carry no source in the catalogue, so `fact-sources` checks funding, awards and key
-dates. The checks are equally weighted; a case with nothing missing scores 100.
+The checks are equally weighted; a case with nothing missing scores 100.
 """
 
 from collections.abc import Iterable, Mapping
@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kb.cases import case_state, list_cases
+from kb.provenance import unsourced_facts
 from kb.unit_of_work import UnitOfWork
 from kb.vocabulary import Vocabulary
 from models import Case, Note, Talk, TalkCase
@@ -104,14 +105,13 @@ def assess(state: Mapping[str, Any], vocabulary: Vocabulary, notes: int) -> Comp
         gap("size-class", "Stadtgröße fehlt", "f-municipality-size_class")
     if len(state.get("sources") or []) < MIN_SOURCES:
         gap("sources", f"Weniger als {MIN_SOURCES} Belege", "f-sources")
-    unsourced = [
-        key for key in ("funding", "awards", "key_dates") if _without_source(state.get(key))
-    ]
+    unsourced = unsourced_facts(state)
     if unsourced:
+        first = unsourced[0].loc
         gap(
             "fact-sources",
-            "Angaben ohne Quelle (Förderung, Auszeichnungen, Chronik)",
-            f"f-{unsourced[0]}",
+            f"{len(unsourced)} Angabe(n) ohne Quelle, zuerst: {unsourced[0].label}",
+            "f-municipality-population_source" if first[0] == "municipality" else f"f-{first[0]}",
         )
     short = [
         field
@@ -133,10 +133,6 @@ def assess(state: Mapping[str, Any], vocabulary: Vocabulary, notes: int) -> Comp
         gap("notes", "Keine Notiz aus einem Gespräch, in dem der Fall vorgestellt wurde", None)
     score = round(100 * (len(CHECKS) - len(gaps)) / len(CHECKS))
     return Completeness(state["slug"], state.get("name", state["slug"]), score, tuple(gaps))
-
-
-def _without_source(items: Iterable[Mapping[str, Any]] | None) -> bool:
-    return any(not (item.get("source") or "").strip() for item in items or [])
 
 
 def notes_per_case(uow: UnitOfWork) -> dict[str, int]:

@@ -60,7 +60,8 @@ class Settings:
         # Checked first: a typo must not leave an instance folder or a secret key behind.
         base_url = parse_base_url(env.get("KB_BASE_URL", ""))
         trusted_hosts = parse_trusted_hosts(env.get("KB_TRUSTED_HOSTS", ""))
-        instance = Path(env.get("KB_INSTANCE") or "instance").resolve()
+        # Not the working directory: `kb check` run from elsewhere must not leave a new instance.
+        instance = Path(env.get("KB_INSTANCE") or PROJECT_ROOT / "instance").resolve()
         instance.mkdir(parents=True, exist_ok=True)
         database_url = env.get("KB_DATABASE_URL") or f"sqlite:///{instance / 'kb.sqlite3'}"
         index_dir = Path(env.get("KB_INDEX_DIR") or instance / "index").resolve()

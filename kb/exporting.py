@@ -177,7 +177,10 @@ LONG_CSV_HEADER = [
 # every list item has a column of its own, so the lists can be rebuilt from the rows exactly;
 # `label` and `side` are looked up from the vocabulary (see `cases_long_csv`).
 LONG_ITEMS: dict[str, tuple[str, dict[str, str]]] = {
-    "actor": ("actors", {"name": "name", "kind_or_code": "kind", "role_or_note": "role"}),
+    "actor": (
+        "actors",
+        {"name": "name", "kind_or_code": "kind", "role_or_note": "role", "source": "source"},
+    ),
     "instrument": ("instruments", {"kind_or_code": "code", "role_or_note": "note"}),
     "funding": (
         "funding",

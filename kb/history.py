@@ -38,6 +38,7 @@ LABELS = {
     "land": "Bundesland",
     "municipality.population": "Einwohner",
     "municipality.population_year": "Einwohner (Jahr)",
+    "municipality.population_source": "Einwohner (Quelle)",
     "municipality.size_class": "Stadtgröße",
     "municipality.size_class_rationale": "Begründung Stadtgröße",
     "governance.type": "Governance-Typ",

@@ -176,6 +176,7 @@ def collect_links(uow: UnitOfWork, prefixes: Sequence[str] = ()) -> list[Link]:
         .where(Case.deleted_at.is_(None))
         .options(
             selectinload(Case.sources),
+            selectinload(Case.actors),
             selectinload(Case.funding),
             selectinload(Case.awards),
             selectinload(Case.key_dates),
@@ -188,8 +189,11 @@ def collect_links(uow: UnitOfWork, prefixes: Sequence[str] = ()) -> list[Link]:
             usages.append((url, Usage("case", case.slug, case.name, path)))
 
         used(case.website, "website")
+        used(case.population_source, "municipality.population_source")
         for i, source in enumerate(case.sources):
             used(source.url, f"sources[{i}].url")
+        for i, actor in enumerate(case.actors):
+            used(actor.source, f"actors[{i}].source")
         for i, funding in enumerate(case.funding):
             used(funding.source, f"funding[{i}].source")
         for i, award in enumerate(case.awards):
@@ -546,6 +550,42 @@ def read_last_result(path: Path) -> dict[str, Any] | None:
     if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION:
         return None
     return data
+
+
+@dataclass(frozen=True)
+class LastCheck:
+    """The last stored result as the editors' queue shows it: when, how many of each status,
+    every link that is not ok (dead and unreachable first) and the problems per case."""
+
+    checked_at: datetime | None
+    counts: dict[str, int]
+    problems: list[dict[str, Any]]
+    per_case: dict[str, int]
+
+    @property
+    def labels(self) -> dict[Status, str]:
+        return STATUS_LABELS
+
+
+def last_check(path: Path) -> LastCheck | None:
+    """The last result at `path` summarised for the editors' queue, or None if there is none."""
+    data = read_last_result(path)
+    if data is None:
+        return None
+    order: dict[str, int] = {"dead": 0, "error": 1, "moved": 2, "redirected": 3}
+    problems = sorted(
+        (link for link in data.get("links", []) if link.get("status") in order),
+        key=lambda link: (order[link["status"]], link.get("url", "")),
+    )
+    per_case: dict[str, int] = {}
+    for link in problems:
+        for slug in {u["slug"] for u in link.get("used_by", []) if u.get("kind") == "case"}:
+            per_case[slug] = per_case.get(slug, 0) + 1
+    try:
+        checked_at: datetime | None = datetime.fromisoformat(str(data.get("checked_at")))
+    except ValueError:
+        checked_at = None
+    return LastCheck(checked_at, dict(data.get("counts", {})), problems, per_case)
 
 
 def render_report(report: LinkReport) -> list[str]:

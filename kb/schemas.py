@@ -100,6 +100,7 @@ class AliasIn(Input):
 class MunicipalityIn(Input):
     population: Annotated[int, Field(ge=0, le=MAX_POPULATION)] | None = None
     population_year: Year | None = None
+    population_source: OptionalUrl = ""
     size_class: Annotated[str, _vocab_code("size_classes")] | None = None
     size_class_rationale: Text = ""
 
@@ -126,6 +127,7 @@ class ActorIn(Input):
     name: Name
     kind: Annotated[str, _vocab_code("actor_kinds")]
     role: Text = ""
+    source: OptionalUrl = ""
 
 
 class CaseInstrumentIn(Input):

@@ -32,6 +32,7 @@ class Case(Base):
     land: Mapped[str] = mapped_column(String(50), index=True)
     population: Mapped[int | None] = mapped_column(Integer)
     population_year: Mapped[int | None] = mapped_column(Integer)
+    population_source: Mapped[str] = mapped_column(String(2000), default="")
     size_class: Mapped[str | None] = mapped_column(String(50), index=True)
     size_class_rationale: Mapped[str] = mapped_column(Text, default="")
     governance_type: Mapped[str] = mapped_column(String(50), index=True)
@@ -98,6 +99,7 @@ class Actor(Base):
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(50))
     role: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(2000), default="")
 
     case: Mapped[Case] = relationship(back_populates="actors")
 

@@ -36,6 +36,7 @@ def odd_case(vocab: Vocabulary) -> dict[str, Any]:
         "municipality": {
             "population": 90131,
             "population_year": 2022,
+            "population_source": "https://example.org/einwohner",
             "size_class": "mittelstadt",
             "size_class_rationale": "Einwohnerzahl, „belegt“",
         },
@@ -50,6 +51,7 @@ def odd_case(vocab: Vocabulary) -> dict[str, Any]:
                 "name": "Verein „Über, uns“",
                 "kind": "initiative",
                 "role": 'Rolle | mit "Quote"\nZeile',
+                "source": "https://example.org/rolle?a=1,2",
             },
             {"name": "Stadt Gießen, Amt für Öffentlichkeit", "kind": "administration", "role": ""},
             {"name": "Stiftung Ä", "kind": vocab.codes("actor_kinds")[-1], "role": "fördert"},
@@ -232,7 +234,12 @@ def _year(cell: str) -> int | None:
 REBUILD = {
     "actor": (
         "actors",
-        lambda r: {"name": r["name"], "kind": r["kind_or_code"], "role": r["role_or_note"]},
+        lambda r: {
+            "name": r["name"],
+            "kind": r["kind_or_code"],
+            "role": r["role_or_note"],
+            "source": r["source"],
+        },
     ),
     "instrument": ("instruments", lambda r: {"code": r["kind_or_code"], "note": r["role_or_note"]}),
     "funding": (

@@ -15,6 +15,7 @@ from kb.catalogue import case_rows, collation_key
 from kb.completeness import CHECKS, queue
 from kb.errors import Conflict, ValidationError
 from kb.history import changed_fields, diff_states
+from kb.links import default_result_path, last_check
 from kb.schemas import MAX_DB_INT, CaseIn, Input, SeriesIn, TalkIn, bounded_int, validate
 from kb.slugs import slugify
 from kb.talks import (
@@ -30,7 +31,7 @@ from kb.talks import (
 )
 from kb.unit_of_work import UnitOfWork
 from webapp.auth import current_user, editor_required
-from webapp.context import uow, vocabulary
+from webapp.context import runtime, uow, vocabulary
 from webapp.forms import (
     BLANK_ROWS,
     MORE_ROWS,
@@ -256,6 +257,7 @@ def editor_queue() -> str:
         incomplete=[c for c in found if c.gaps],
         complete=[c for c in found if not c.gaps],
         checks=len(CHECKS),
+        links=last_check(default_result_path(runtime().settings.instance_dir)),
     )
 
 

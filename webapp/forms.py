@@ -300,6 +300,7 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                 (
                     Field("municipality.population", "Einwohnerzahl", "int"),
                     Field("municipality.population_year", "Stand (Jahr)", "int", hint=year_hint),
+                    Field("municipality.population_source", "Quelle Einwohnerzahl (URL)", "url"),
                     Field("municipality.size_class", "Stadtgröße", "select", vocab("size_classes")),
                     Field("municipality.size_class_rationale", "Begründung Stadtgröße", "textarea"),
                 ),
@@ -325,6 +326,7 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                             Field("name", "Name"),
                             Field("kind", "Art", "select", vocab("actor_kinds"), required=True),
                             Field("role", "Rolle", "textarea"),
+                            Field("source", "Quelle (URL)", "url"),
                         ),
                     ),
                     Group(

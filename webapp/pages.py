@@ -2,6 +2,7 @@
 accessibility statement. The catalogue's downloads are in webapp.downloads."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
@@ -19,6 +20,7 @@ from kb.catalogue import (
 from kb.completeness import assess
 from kb.instruments import get_instrument, instrument_uses, list_instruments
 from kb.notes import count_notes, latest_notes, list_notes, note_edits, notes_of_talks
+from kb.provenance import same_address, source_numbers
 from kb.talks import get_talk, list_series, list_talks
 from webapp.auth import current_user
 from webapp.context import runtime, uow, vocabulary
@@ -93,9 +95,15 @@ def case(slug: str) -> str:
         note_edits=note_edits(unit, notes[-CASE_PAGE_NOTES:]),
         similar=runtime().search_index.similar_cases(slug, limit=5),
         key_dates=sorted(item.key_dates, key=lambda k: k.date),
+        # A fact's source marker shows the source's number in the list below (kb.provenance).
+        source_no=_numbering(source_numbers(item.sources)),
         # What the case lacks, for editors only (kb.completeness).
         completeness=assess(case_state(item), vocab, len(notes)) if current_user() else None,
     )
+
+
+def _numbering(numbers: dict[str, int]) -> Callable[[str], int | None]:
+    return lambda url: numbers.get(same_address(url))
 
 
 @bp.get("/talks")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.config import LOCAL_HOSTS, Settings, parse_base_url, parse_trusted_hosts
+from kb.config import LOCAL_HOSTS, PROJECT_ROOT, Settings, parse_base_url, parse_trusted_hosts
 from kb.errors import ConfigurationError
 
 
@@ -69,3 +69,12 @@ def test_a_malformed_setting_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError):
         Settings.from_env({"KB_INSTANCE": str(instance), "KB_BASE_URL": "kb.example"})
     assert not instance.exists()
+
+
+def test_the_default_instance_is_the_projects_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = Settings.from_env({"KB_SECRET_KEY": "x"})
+    assert settings.instance_dir == (PROJECT_ROOT / "instance").resolve()
+    assert list(tmp_path.iterdir()) == []  # `kb check` run here leaves nothing behind
