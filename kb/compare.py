@@ -134,7 +134,8 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
 
     def carrier(c: Case) -> Cell:
         if not c.carrier_name:
-            return Cell()
+            # No carrier: the legal form says so and who steers instead, if anything.
+            return Cell((c.carrier_legal_form,)) if c.carrier_legal_form else Cell()
         legal = f" ({c.carrier_legal_form})" if c.carrier_legal_form else ""
         return Cell((c.carrier_name + legal,))
 
