@@ -28,6 +28,7 @@ from search_index.documents import (
     SearchResults,
 )
 from search_index.engine import SearchEngine
+from search_index.families import warm_up as warm_up  # for `kb serve`: the webapp asks kb
 from search_index.store import BUILD_PROCESSES
 
 log = logging.getLogger(__name__)

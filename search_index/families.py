@@ -183,6 +183,11 @@ def _family(word: str, dictionary: _Dictionary) -> Iterator[str]:
         yield from (f for f in _conjugated(verb) if dictionary.is_known(f))
 
 
+def warm_up() -> None:
+    """Load the dictionary now (a server does it beside its start, not in a request)."""
+    _dictionary().is_known("Beteiligung")
+
+
 def known_word(word: str) -> bool:
     """Whether the dictionary knows the word in some form: a known word is no misspelling,
     even where the catalogue lacks it ("vermitteln" is not corrected to "vermieten")."""
