@@ -760,7 +760,8 @@ def verify_notes(res: Result, server: Server, database_url: str, timeout: float)
 
     def search(word: str) -> tuple[str, int | None]:
         """The answer's status and the number of hits (None: no usable answer)."""
-        answer = Client(server.port).request(f"/api/search?q={word}")
+        # exact=1: the note's own word, not its close spellings in other notes' words.
+        answer = Client(server.port).request(f"/api/search?exact=1&q={word}")
         label = str(answer.status) if answer.status is not None else answer.error
         if answer.status != 200:
             return label, None

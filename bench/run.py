@@ -75,6 +75,34 @@ def queries() -> list[str]:
     ]
 
 
+def swap(word: str, at: int) -> str:
+    """The word with two neighbouring letters swapped: the commonest typo."""
+    return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+
+
+def forgiving_queries() -> list[str]:
+    """Queries that the words as typed find (almost) nothing for: typos, questions, other word
+    forms, and more words than any document has. Timed with forgiveness and without (exact)."""
+    gen = TextGenerator(7)
+    return [
+        swap(gen.compounds[0], 3),
+        swap(gen.compounds[50], 5),
+        swap(gen.names[40], 2),
+        swap("Beteiligung", 5),
+        "Verwaltnug",
+        f"Quartier {swap(gen.compounds[5], 4)}",
+        "Welche Initiative betreibt das Quartier?",
+        f"Wer fördert die Nachbarschaften in {gen.names[10]}?",
+        "Gibt es Leitlinien für Beteiligung?",
+        "Wie arbeiten Verwaltung und Initiative zusammen?",
+        "Räume vermitteln",
+        "fördern Garten",
+        "beteiligen Nachbarschaften Verwaltung",
+        f"Stadt Verwaltung {gen.names[4000]} Quallenfischerei",
+        f"{gen.names[3]} {gen.names[400]} Garten",
+    ]
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -129,8 +157,21 @@ def search_worker(folder: Path, engine_name: str, rounds: int) -> dict[str, Any]
                     if round_:
                         timings[mode].append(elapsed)
                     totals[q] = total
+    forgiving: dict[str, list[float]] = {"forgiving": [], "exact": []}
+    if fts is None:
+        with runtime.uow() as uow:
+            for round_ in range(rounds + 1):
+                for q in forgiving_queries():
+                    for mode, exact in (("forgiving", False), ("exact", True)):
+                        t = time.perf_counter()
+                        service.engine.search(
+                            SearchRequest(q, per_page=20, exact=exact), service.overlay(uow)
+                        )
+                        if round_:
+                            forgiving[mode].append((time.perf_counter() - t) * 1000)
     return {
         "timings": timings,
+        "forgiving": forgiving,
         "totals": totals,
         "first_ms": first,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -295,6 +336,18 @@ def main() -> None:
             f"{statistics.median(wt) / statistics.median(ft):.1f}x | "
             f"{percentile(wt, 95) / percentile(ft, 95):.1f}x |"
         )
+    full_p95 = percentile(w["timings"]["full"], 95)
+    forgiven, exact = w["forgiving"]["forgiving"], w["forgiving"]["exact"]
+    lines += [
+        "",
+        f"Forgiving queries (typos, questions, other word forms, more words than any document "
+        f"has; {len(forgiving_queries())} queries x {args.rounds} rounds, full search, top 20), "
+        "ms median / p95:",
+        "",
+        "| forgiving (default) | exact (`exact=1`) | p95 forgiving / p95 of the full search |",
+        "| --- | --- | --- |",
+        f"| {summary(forgiven)} | {summary(exact)} | {percentile(forgiven, 95) / full_p95:.2f}x |",
+    ]
     lines += [
         "",
         f"- peak memory of the searching process: Whoosh {w['peak_rss_mb']:.0f} MB, "

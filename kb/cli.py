@@ -255,6 +255,11 @@ def codebook_command(fmt: CodebookFormat) -> None:
 )
 @click.option("--page", type=click.IntRange(1, 1000), default=1, show_default=True)
 @click.option("--per-page", type=click.IntRange(1, 100), default=20, show_default=True)
+@click.option(
+    "--exact",
+    is_flag=True,
+    help="Nur genau diese Wörter: ohne Korrektur von Tippfehlern, Wortformen und Teiltreffer.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben.")
 @_reports_errors
 def search_command(
@@ -268,12 +273,15 @@ def search_command(
     sort: str,
     page: int,
     per_page: int,
+    exact: bool,
     as_json: bool,
 ) -> None:
     """Volltextsuche über Fälle, Gespräche und Notizen.
 
     Wörter werden UND-verknüpft; "Phrasen", ODER/OR, NICHT/NOT oder -wort, Präfix*, und
-    Feldfilter wie land:berlin oder typ:bottom-up sind möglich.
+    Feldfilter wie land:berlin oder typ:bottom-up sind möglich. Findet das weniger als drei
+    Treffer, sucht sie auch Schreibvarianten, verwandte Wortformen und Treffer mit einigen
+    Wörtern (außer mit --exact); Fragewörter werden übergangen.
     """
     request = SearchRequest(
         query=" ".join(query),
@@ -288,6 +296,7 @@ def search_command(
         sort=sort,
         page=page,
         per_page=per_page,
+        exact=exact,
     )
     with _runtime() as runtime, runtime.uow() as uow:
         try:
@@ -299,10 +308,24 @@ def search_command(
         return
     if results.message:
         click.echo(results.message)
+    if results.corrected_from:
+        click.echo(
+            f"Ergebnisse für: {results.query} (stattdessen genau so suchen: "
+            f"kb search --exact {results.corrected_from})"
+        )
     click.echo(f"{results.total} Treffer (Seite {results.page})")
+    if results.partial:
+        some = "Treffer mit einigen Wörtern"
+        click.echo(
+            f"Nur {results.exact_total} Treffer mit allen Wörtern – dazu {some}"
+            if results.exact_total
+            else f"Keine Treffer mit allen Wörtern – {some}"
+        )
     for hit in results.hits:
         click.echo(f"- [{hit.kind}] {hit.title}  {hit.url}")
         click.echo(f"    {_plain_snippet(hit.snippet)}")
+        if hit.missing:
+            click.echo(f"    es fehlt: {', '.join(hit.missing)}")
     if results.suggestion:
         click.echo(f"Meinten Sie: {results.suggestion}?")
 

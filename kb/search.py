@@ -12,7 +12,8 @@ from kb.errors import SearchUnavailable
 from kb.indexing import all_documents, documents_for
 from kb.unit_of_work import Change, UnitOfWork
 from kb.vocabulary import Vocabulary
-from models import SearchOutbox
+from models import Case, SearchOutbox, Series, Talk
+from search_index.analysis import add_catalogue_words, catalogue_words
 from search_index.documents import (
     FACETS,
     KINDS,
@@ -27,6 +28,7 @@ from search_index.documents import (
     SearchResults,
 )
 from search_index.engine import SearchEngine
+from search_index.families import warm_up as warm_up  # for `kb serve`: the webapp asks kb
 from search_index.store import BUILD_PROCESSES
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,20 @@ class SearchIndexService:
         self.engine = engine
         self.vocabulary = vocabulary
         self.repair = IndexRepair(self, make_uow)
+        self._words_learnt = False
+
+    def learn_words(self, uow: UnitOfWork) -> None:
+        """Tell the analysis the catalogue's own words, so that they count as compound parts:
+        every word of the titles of cases, talks and series and of the vocabularies' labels and
+        definitions (instruments, actor kinds, …). Once per process before its first write, and
+        again before every rebuild (which then splits every text with the newest words)."""
+        texts = [t.label for terms in self.vocabulary.terms.values() for t in terms.values()]
+        texts += [t.definition for terms in self.vocabulary.terms.values() for t in terms.values()]
+        texts += uow.session.scalars(select(Case.name).where(Case.deleted_at.is_(None)))
+        texts += uow.session.scalars(select(Talk.title).where(Talk.deleted_at.is_(None)))
+        texts += uow.session.scalars(select(Series.title))
+        add_catalogue_words(catalogue_words(texts))
+        self._words_learnt = True
 
     # --- keeping the index in step ----------------------------------------------------------
 
@@ -81,6 +97,8 @@ class SearchIndexService:
         a rebuild runs (its own catch-up writes them), or the index is unusable (a repair is
         started). Changes not written stay pending, and searches see them anyway."""
         store = self.engine.store
+        if not self._words_learnt:
+            self.learn_words(uow)
         with store.index_lock() as free:
             if not free:
                 uow.rollback()
@@ -131,6 +149,7 @@ class SearchIndexService:
 
         with store.rebuild_lock():
             uow.rollback()  # a fresh snapshot, after every save that wrote into the old index
+            self.learn_words(uow)  # before the workers fork: they inherit the words
             target, count = store.build(part_documents, parts)
             store.publish(target)
             store.prune()

@@ -10,7 +10,7 @@ module path and the class names must stay stable; they hold no state.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from hashlib import blake2b
@@ -51,7 +51,7 @@ def transliterate(text: str) -> str:
 
 
 @cache
-def compound_words() -> frozenset[str]:
+def curated_words() -> frozenset[str]:
     """The curated word list for decompounding, folded like the words it is compared to."""
     words = set()
     for line in WORDS_FILE.read_text(encoding="utf-8").splitlines():
@@ -59,6 +59,48 @@ def compound_words() -> frozenset[str]:
         if word:
             words.add(fold(word))
     return frozenset(words)
+
+
+# The catalogue's own words (titles, vocabulary labels and definitions, see
+# add_catalogue_words) join the curated list: a word the catalogue uses on its own is a
+# possible part of its compounds, even when no general dictionary knows it.
+_catalogue_words: frozenset[str] = frozenset()
+_all_words: frozenset[str] | None = None
+
+
+def compound_words() -> frozenset[str]:
+    """Every known compound part: the curated list and the catalogue's own words."""
+    global _all_words
+    if _all_words is None:
+        _all_words = curated_words() | _catalogue_words
+    return _all_words
+
+
+def catalogue_words(texts: Iterable[str]) -> frozenset[str]:
+    """The words of `texts` that may be compound parts: folded, letters only, at least
+    MIN_PART long, no stop words."""
+    return frozenset(
+        fold(w)
+        for w in (m.lower() for text in texts for m in _WORD.findall(text))
+        if len(w) >= MIN_PART and w.isalpha() and w not in _STOP
+    )
+
+
+def add_catalogue_words(words: frozenset[str]) -> bool:
+    """Make `words` (from catalogue_words) compound parts for this process from now on; True
+    if that changed anything. Words are only ever added, so a text analysed earlier is never
+    split into more parts than one analysed later would be: the next rebuild makes them equal.
+    """
+    global _catalogue_words, _all_words
+    new = words - _catalogue_words - curated_words()
+    if not new:
+        return False
+    _catalogue_words = _catalogue_words | new
+    _all_words = None
+    # Cached analyses used the smaller list.
+    for cached in (part_forms, _word, analyse):
+        cached.cache_clear()
+    return True
 
 
 def split_compound(word: str, depth: int = 0) -> list[str]:

@@ -41,6 +41,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    exact: bool = False  # the words as typed only: no corrections, word forms or fallback
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class SearchHit:
     score: float
     snippet: str  # HTML: escaped text, matches in <mark>
     id: str = ""
+    missing: tuple[str, ...] = ()  # words of the query this hit lacks (fallback hits only)
 
 
 @dataclass
@@ -64,6 +66,9 @@ class SearchResults:
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
     message: str | None = None  # a note for the user, e.g. that the query was shortened
+    corrected_from: str | None = None  # the query as typed, when `query` is its correction
+    exact_total: int = 0  # hits with every word as typed
+    partial: bool = False  # some hits match only some of the words (see `missing`)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -79,11 +84,15 @@ class SearchResults:
                     "url": h.url,
                     "score": round(h.score, 4),
                     "snippet": h.snippet,
+                    "missing": list(h.missing),
                 }
                 for h in self.hits
             ],
             "facets": self.facets,
             "suggestion": self.suggestion,
+            "corrected_from": self.corrected_from,
+            "exact_total": self.exact_total,
+            "partial": self.partial,
         }
 
 

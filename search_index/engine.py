@@ -5,6 +5,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
 
+from search_index import forgiving
 from search_index.analysis import transliterate
 from search_index.documents import (
     FACETS,
@@ -31,7 +33,7 @@ from search_index.query import clean, make_parser, parse
 from search_index.schema import TEXT_FIELDS, build_schema
 from search_index.store import IndexStore, to_fields
 
-FEW_HITS = 3  # below this many hits, offer a "Meinten Sie …?" suggestion
+FEW_HITS = forgiving.FEW_HITS  # below this many hits: widen the query, suggest spellings
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 
@@ -140,69 +142,132 @@ class SearchEngine:
         overlay = overlay or Overlay()
 
         generation, searcher = self.store.searcher_and_folder()
-        found = self._executor.run(searcher, query)
-        ids, scores = found.matches.ids, found.matches.scores
-        stale = [searcher.document_number(id=i) for i in overlay.stale]
+        stale = [searcher.document_number(id=i) for i in overlay.stale]  # changed since
         stale_ids = np.array([d for d in stale if d is not None], dtype=np.int64)
-        if len(stale_ids):
-            keep = ~np.isin(ids, stale_ids)
-            ids, scores = ids[keep], scores[keep]
-        table = self._doc_table(searcher, generation)
-        passed, counts = apply_filters(table, ids, filters, count=facets)
-        sources = [(searcher, table, ids[passed], scores[passed])]
-
+        searchers = [(searcher, self._doc_table(searcher, generation), stale_ids)]
         if overlay.docs:
             ram = self._overlay_searcher(overlay)
-            ram_found = self._executor.run(ram, query).matches
             ram_table = DocTable.concat([(DocTable.from_reader(ram.reader()), 0)], 0)
-            ram_passed, ram_counts = apply_filters(ram_table, ram_found.ids, filters, count=facets)
-            for facet, values in ram_counts.items():
-                for value, n in values.items():
-                    counts[facet][value] = counts[facet].get(value, 0) + n
-            sources.append(
-                (ram, ram_table, ram_found.ids[ram_passed], ram_found.scores[ram_passed])
-            )
+            searchers.append((ram, ram_table, np.zeros(0, dtype=np.int64)))
 
-        total = sum(len(src[2]) for src in sources)
+        terms: dict[str, set[str]] = {}
+        sources, counts = self._collect(searchers, query, None, filters, facets, terms)
+        total = sum(len(src.ids) for src in sources)
+        clauses = None
+        if total < FEW_HITS and not request.exact:
+            clauses = forgiving.plan(
+                text,
+                self._parser(),
+                searcher,
+                self.store.words_searcher(),
+                lambda q: len(self._executor.run(searcher, q).matches.ids),
+            )
+        if clauses:
+            sources, counts = self._collect(searchers, query, clauses, filters, facets, terms)
+            total = sum(len(src.ids) for src in sources)
         if every_hit:
             page, per_page = 1, max(total, 1)
-        hits_out = self._page(sources, request.sort, page, per_page, found.terms, snippets)
-        suggestion = self.suggest(searcher, text) if total < FEW_HITS else None
+        hits_out = self._page(sources, request.sort, page, per_page, terms, snippets, clauses)
+        exact_total = sum(int((src.tiers == 0).sum()) for src in sources)
+        corrected = (
+            forgiving.corrected_text(text, clauses) if clauses and exact_total == 0 else None
+        )
+        if corrected is not None and not any(int((src.tiers == 1).sum()) for src in sources):
+            corrected = None  # the corrected words together found nothing either
+        suggestion = self.suggest(searcher, text) if total < FEW_HITS and not corrected else None
         counts = {
             f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()
         }
         results = SearchResults(request.query, total, page, per_page, hits_out, counts, suggestion)
         results.message = note
+        results.exact_total = exact_total
+        results.partial = any(bool((src.tiers >= 2).any()) for src in sources)
+        if corrected is not None:
+            results.query, results.corrected_from = corrected, request.query
         return results
+
+    def _collect(
+        self,
+        searchers: list[tuple[Searcher, DocTable, DocIds]],
+        query: wq.Query,
+        clauses: list[forgiving.Clause] | None,
+        filters: dict[str, tuple[str, ...]],
+        facets: bool,
+        terms: dict[str, set[str]],
+    ) -> tuple[list[forgiving.Tiers], dict[str, dict[str, int]]]:
+        """The hits of every searcher (the index, the overlay) in tiers, without the stale ones
+        and those the filters leave out, and the facet counts over all of them."""
+        sources: list[forgiving.Tiers] = []
+        counts: dict[str, dict[str, int]] = {f: {} for f in FACETS}
+        for s, table, stale_ids in searchers:
+            found = self._executor.run(s, query)
+            _merge_terms(terms, found.terms)
+            loose = []
+            for clause in clauses or ():
+                widened = self._executor.run(s, clause.loose)
+                _merge_terms(terms, widened.terms)
+                loose.append(widened.matches)
+            tiers = forgiving.combine(
+                found.matches, loose, [c.unit.kind == "filter" for c in clauses or ()]
+            )
+            keep = ~np.isin(tiers.ids, stale_ids) if len(stale_ids) else None
+            if keep is not None:
+                tiers = forgiving.Tiers(
+                    tiers.ids[keep], tiers.scores[keep], tiers.tiers[keep], tiers.clause_ids
+                )
+            passed, found_counts = apply_filters(table, tiers.ids, filters, count=facets)
+            for facet, values in found_counts.items():
+                for value, n in values.items():
+                    counts[facet][value] = counts[facet].get(value, 0) + n
+            sources.append(
+                forgiving.Tiers(
+                    tiers.ids[passed],
+                    tiers.scores[passed],
+                    tiers.tiers[passed],
+                    tiers.clause_ids,
+                    s,
+                    table,
+                )
+            )
+        return sources, counts
 
     def _page(
         self,
-        sources: list[tuple[Searcher, DocTable, DocIds, Scores]],
+        sources: list[forgiving.Tiers],
         sort: str,
         page: int,
         per_page: int,
         terms: dict[str, set[str]],
         snippets: bool = True,
+        clauses: list[forgiving.Clause] | None = None,
     ) -> list[SearchHit]:
-        """The requested page of hits, merged across the index and the overlay."""
+        """The requested page of hits, merged across the index and the overlay: lower tiers
+        first (the words as typed before widened ones, all words before some), then in the
+        requested order."""
         limit = page * per_page
-        candidates: list[tuple[tuple[object, ...], Searcher, int, float]] = []
-        for searcher, table, ids, scores in sources:
-            for i in _top(table, ids, scores, sort, limit):
-                docnum, score = int(ids[i]), float(scores[i])
+        candidates: list[tuple[tuple[object, ...], forgiving.Tiers, int, float]] = []
+        for src in sources:
+            table = src.table
+            for i in _top(table, src.ids, src.scores, src.tiers, sort, limit):
+                docnum, score, tier = int(src.ids[i]), float(src.scores[i]), int(src.tiers[i])
                 if sort == "date":
-                    key: tuple[object, ...] = (-int(table.date[docnum]), -score, docnum)
+                    key: tuple[object, ...] = (tier, -int(table.date[docnum]), -score, docnum)
                 elif sort == "name":
-                    key = (str(table.name[docnum]), -score, docnum)
+                    key = (tier, str(table.name[docnum]), -score, docnum)
                 else:
-                    key = (-score, docnum)
-                candidates.append((key, searcher, docnum, score))
+                    key = (tier, -score, docnum)
+                candidates.append((key, src, docnum, score))
         candidates.sort(key=lambda c: c[0])
         chosen = candidates[(page - 1) * per_page : limit]
-        return [
-            _to_hit(searcher.stored_fields(docnum), score, terms, searcher.schema, snippets)
-            for _, searcher, docnum, score in chosen
-        ]
+        hits = []
+        for key, src, docnum, score in chosen:
+            hit = _to_hit(
+                src.searcher.stored_fields(docnum), score, terms, src.searcher.schema, snippets
+            )
+            if int(key[0]) >= 2:  # type: ignore[call-overload]
+                hit = replace(hit, missing=src.missing(docnum, clauses))
+            hits.append(hit)
+        return hits
 
     # --- suggestions and similar documents --------------------------------------------------
 
@@ -271,7 +336,11 @@ class SearchEngine:
         found = self._executor.run(searcher, wq.Or(clauses))
         table = self._doc_table(searcher, generation)
         keep = table.mask("kind", (kind,), found.matches.ids) & (found.matches.ids != docnum)
-        source = (searcher, table, found.matches.ids[keep], found.matches.scores[keep])
+        ids = found.matches.ids[keep]
+        tiers = np.zeros(len(ids), dtype=np.int64)
+        source = forgiving.Tiers(
+            ids, found.matches.scores[keep], tiers, searcher=searcher, table=table
+        )
         return self._page([source], "relevance", 1, limit, found.terms)
 
     def ids(self) -> Iterable[str]:
@@ -280,10 +349,26 @@ class SearchEngine:
         return [fields["id"] for fields in searcher.all_stored_fields()]
 
 
-def _top(table: DocTable, ids: DocIds, scores: Scores, sort: str, k: int) -> list[int]:
-    """Positions (into ids) of the first k hits in the requested order."""
+def _merge_terms(into: dict[str, set[str]], terms: dict[str, set[str]]) -> None:
+    for fieldname, words in terms.items():
+        into.setdefault(fieldname, set()).update(words)
+
+
+def _top(
+    table: DocTable, ids: DocIds, scores: Scores, tiers: DocIds, sort: str, k: int
+) -> list[int]:
+    """Positions (into ids) of the first k hits in the requested order, lower tiers first."""
     if not len(ids):
         return []
+    if tiers.any():
+        # Few hits (widened queries only run below FEW_HITS exact ones): sort them all.
+        if sort == "date":
+            ranked = np.lexsort((ids, -scores, -table.date[ids], tiers))
+        elif sort == "name":
+            ranked = np.lexsort((ids, -scores, table.name_rank[ids], tiers))  # type: ignore[index]
+        else:
+            ranked = np.lexsort((ids, -scores, tiers))
+        return [int(i) for i in ranked[:k]]
     if sort == "name":
         keys = table.name_rank[ids]  # type: ignore[index]
         order = np.argpartition(keys, min(k, len(keys)) - 1)[:k] if len(keys) > k else None

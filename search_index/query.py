@@ -30,6 +30,20 @@ FIELD_ALIASES = {
     "year": ["jahr"],
     "kind": ["art"],
 }
+# Question and function words a question typed into the box brings along; outside quotes they
+# are dropped, so that "Welche Initiative betreibt das Bürgerbüro in Hannover?" looks for what
+# its content words say. Many are stop words anyway; these are the ones that are not (or that
+# Whoosh's German list lacks).
+QUESTION_WORDS = frozenset(
+    (
+        *("wer", "wen", "wem", "wessen", "was", "wie", "wo", "woher", "wohin", "wann"),
+        *("warum", "weshalb", "wieso", "weswegen", "womit", "wofür", "wozu", "wodurch"),
+        *("worüber", "worin", "welche", "welcher", "welches", "welchen", "welchem"),
+        *("gibt", "gab", "gebe", "es", "zusammen", "eigentlich", "bitte", "genau", "gern"),
+        "gerne",
+    )
+)
+_QUESTION_MARK = re.compile(r"(?<=\w)\?+(?=\s|$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _FOLD = str.maketrans({k: v for k, v in accent_map.items() if isinstance(v, str)})
 
@@ -54,8 +68,18 @@ def clean(text: str) -> tuple[str, str | None]:
         chunk = re.sub(r"\bUND\b", "AND", chunk)
         chunk = re.sub(r"\bODER\b", "OR", chunk)
         chunk = re.sub(r"\bNICHT\b", "NOT", chunk)
-        out.append(chunk)
-    return " ".join("".join(out).split()), note
+        out.append(_without_question_words(chunk))
+    cleaned = " ".join("".join(out).split())
+    if not cleaned.strip('" '):  # only question words: keep them (the parser says why)
+        cleaned = " ".join(_QUESTION_MARK.sub("", text).split())
+    return cleaned, note
+
+
+def _without_question_words(chunk: str) -> str:
+    """A question mark after a word ends a question (it is no wildcard there), and question
+    words outside quotes are dropped."""
+    chunk = _QUESTION_MARK.sub("", chunk)
+    return " ".join(w for w in chunk.split(" ") if w.lower() not in QUESTION_WORDS)
 
 
 def make_parser() -> MultifieldParser:

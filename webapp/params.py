@@ -40,7 +40,8 @@ def _int(raw: str | None, default: int, problems: list[str], name: str) -> int:
 
 def search_request(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest, list[str]]:
     """The search request in the URL (`q`, one parameter per facet, `sort`, `page`,
-    `per_page`), and messages about parameters that had to be corrected."""
+    `per_page`, `exact=1` for the words as typed only), and messages about parameters that had
+    to be corrected."""
     problems: list[str] = []
     query = (args.get("q") or [""])[0][:MAX_QUERY_CHARS]
     filters = {}
@@ -57,7 +58,8 @@ def search_request(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest, li
         MAX_PER_PAGE,
         _int((args.get("per_page") or [""])[0], SEARCH_PER_PAGE, problems, "per_page"),
     )
-    return SearchRequest(query, filters, sort, page, per_page), problems
+    exact = (args.get("exact") or [""])[0] in ("1", "true", "ja")
+    return SearchRequest(query, filters, sort, page, per_page, exact), problems
 
 
 def search_args(request: SearchRequest, **changes: object) -> list[tuple[str, str]]:
@@ -77,6 +79,8 @@ def search_args(request: SearchRequest, **changes: object) -> list[tuple[str, st
     page = changes.get("page", 1)
     if page != 1:
         pairs.append(("page", str(page)))
+    if changes.get("exact", request.exact):
+        pairs.append(("exact", "1"))
     return pairs
 
 

@@ -71,5 +71,9 @@ def search() -> str:
         toggle=toggle_link(req.filters, link),
         page_url=lambda n: url_with("/search", search_args(req, page=n)),
         download=lambda ext: url_with(f"/search.{ext}", search_args(req)),
-        suggestion_url=lambda q: url_with("/search", search_args(replace(req, query=q, page=1))),
+        suggestion_url=lambda q: url_with(
+            "/search", search_args(replace(req, query=q, page=1, exact=False))
+        ),
+        # "Stattdessen nach … suchen": the words as typed, without corrections.
+        exact_url=url_with("/search", search_args(replace(req, page=1, exact=True))),
     )

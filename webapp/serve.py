@@ -1,12 +1,14 @@
 """`kb serve`: the web app behind waitress, a production WSGI server (a kb command)."""
 
 import sys
+import threading
 
 import click
 import waitress
 
 from kb.config import Settings
 from kb.errors import ConfigurationError
+from kb.search import warm_up
 from webapp.app import create_app
 
 
@@ -23,5 +25,8 @@ def serve_command(host: str, port: int, threads: int) -> None:
         click.echo(f"Fehler: {exc}", err=True)
         sys.exit(1)
     app = create_app(settings)
+    # The word families' dictionary takes about a second to load: load it now, beside the
+    # server, rather than in the first search that widens its query.
+    threading.Thread(target=warm_up, name="kb-families", daemon=True).start()
     click.echo(f"Wissensbasis läuft auf http://{host}:{port}/")
     waitress.serve(app, host=host, port=port, threads=threads, ident="kb")

@@ -20,11 +20,22 @@ def test_json_has_the_documented_shape(seeded: Runtime, cli_env: dict[str, str])
     code, output = run(cli_env, "Beteiligung", "--per-page", "3", "--json")
     assert code == 0
     data = json.loads(output)
-    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
+    assert set(data) == {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "hits",
+        "facets",
+        "suggestion",
+        "corrected_from",
+        "exact_total",
+        "partial",
+    }
     assert data["query"] == "Beteiligung" and data["per_page"] == 3 and data["page"] == 1
     assert data["total"] >= 3 and len(data["hits"]) == 3
     hit = data["hits"][0]
-    assert set(hit) == {"kind", "slug", "title", "url", "score", "snippet"}
+    assert set(hit) == {"kind", "slug", "title", "url", "score", "snippet", "missing"}
     assert "<mark>" in hit["snippet"] and isinstance(hit["score"], float)
     assert {"kind", "governance", "scale", "land", "year"} <= set(data["facets"])
 
@@ -43,9 +54,23 @@ def test_filters_and_sorting_narrow_the_results(seeded: Runtime, cli_env: dict[s
     assert urls[-1] == "/talks/talk-1-stadtmensch-altenburg"
 
 
-def test_a_misspelled_query_offers_a_suggestion(seeded: Runtime, cli_env: dict[str, str]) -> None:
+def test_a_misspelled_query_is_corrected_or_suggested(
+    seeded: Runtime, cli_env: dict[str, str]
+) -> None:
     code, output = run(cli_env, "Freiraumbürro")
-    assert code == 0 and "Meinten Sie: freiraumbüro?" in output
+    assert code == 0
+    assert "Ergebnisse für: freiraumbüro (stattdessen genau so suchen: kb search --exact" in output
+    code, output = run(cli_env, "Freiraumbürro", "--exact")
+    assert code == 0 and "0 Treffer" in output and "Meinten Sie: freiraumbüro?" in output
+    _, data = run(cli_env, "Freiraumbürro", "--json")
+    assert json.loads(data)["corrected_from"] == "Freiraumbürro"
+
+
+def test_partial_hits_name_what_they_lack(seeded: Runtime, cli_env: dict[str, str]) -> None:
+    code, output = run(cli_env, "Konzeptvergabe", "Weimar", "Quallenfischerei")
+    assert code == 0
+    assert "Keine Treffer mit allen Wörtern – Treffer mit einigen Wörtern" in output
+    assert "es fehlt: Quallenfischerei" in output
 
 
 @pytest.mark.parametrize("query", HOSTILE)

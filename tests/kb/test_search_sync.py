@@ -86,7 +86,7 @@ def test_a_saved_note_is_found_while_another_process_holds_the_index_writer(
         assert not seeded.flush_index(timeout=1.0)  # the writer is busy: the indexer waits
         assert pending(seeded) == 1  # and the change waits in the outbox
         found = cli_search(cli_env, "Sperrvermerk")
-        assert found["total"] == 1
+        assert found["exact_total"] == 1
         deadline = time.monotonic() + 30  # the indexer gives up after waiting 5 s, and retries
         while seeded.indexer.busy == 0 and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -128,7 +128,7 @@ def test_a_process_killed_between_commit_and_index_update_loses_nothing(
     assert pending(seeded) == 1
     assert "note:verwaist" not in seeded.search_index.engine.ids()
     # The next start finds it at once and catches the index up.
-    assert cli_search(cli_env, "Nachbarschaftsbudget")["total"] == 1
+    assert cli_search(cli_env, "Nachbarschaftsbudget")["exact_total"] == 1
     restarted = Runtime.from_settings(seeded.settings)
     with restarted.uow() as uow:
         restarted.search_index.catch_up(uow)

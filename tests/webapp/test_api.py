@@ -71,8 +71,35 @@ def test_case_detail_carries_labels_talks_and_similar_cases(web: FlaskClient) ->
 
 def test_search_returns_the_search_issue_shape(web: FlaskClient) -> None:
     data = check(web, "/api/search?q=Büchel", "/api/search")
-    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
+    assert set(data) == {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "hits",
+        "facets",
+        "suggestion",
+        "corrected_from",
+        "exact_total",
+        "partial",
+    }
     assert data["hits"][0]["slug"] == "altstadtquartier-buechel-aachen"
+    assert data["corrected_from"] is None and data["partial"] is False
+
+
+def test_search_corrects_a_typo_and_says_so(web: FlaskClient) -> None:
+    data = check(web, "/api/search?q=Freiraumkonzpet", "/api/search")
+    assert data["corrected_from"] == "Freiraumkonzpet" and data["query"] == "freiraumkonzept"
+    assert data["exact_total"] == 0 and data["hits"]
+    exact = check(web, "/api/search?q=Freiraumkonzpet&exact=1", "/api/search")
+    assert exact["total"] == 0 and exact["corrected_from"] is None
+
+
+def test_search_falls_back_to_some_words_and_names_the_missing(web: FlaskClient) -> None:
+    data = check(web, "/api/search?q=Konzeptvergabe+Weimar+Quallenfischerei", "/api/search")
+    assert data["partial"] is True and data["exact_total"] == 0
+    assert data["hits"][0]["slug"] == "alte-feuerwache-weimar"
+    assert data["hits"][0]["missing"] == ["Quallenfischerei"]
 
 
 @pytest.mark.parametrize(

@@ -73,7 +73,8 @@ def _save_note(client: Client, talk: str, word: str) -> int | None:
 
 
 def _total(client: Client, query: str) -> int | None:
-    answer = client.request("/api/search?" + urllib.parse.urlencode({"q": query}))
+    # exact: the note's own made-up word, not close spellings of the other notes' words.
+    answer = client.request("/api/search?" + urllib.parse.urlencode({"q": query, "exact": "1"}))
     return json.loads(answer.body)["total"] if answer.status == 200 else None
 
 

@@ -47,10 +47,30 @@ def test_sort_by_name_and_paging(web: FlaskClient) -> None:
     assert 'rel="prev"' in second
 
 
-def test_a_misspelling_gets_a_suggestion(web: FlaskClient) -> None:
+def test_a_misspelling_is_corrected_with_a_way_back(web: FlaskClient) -> None:
     html = web.get("/search?q=Konzeptvergbe").text
-    assert "Meinten Sie" in html
-    assert Page(html).link_to("konzeptvergabe") == "/search?q=konzeptvergabe"
+    assert "Ergebnisse für <strong><em>konzeptvergabe</em></strong>" in html
+    assert hits(html) and "Meinten Sie" not in html
+    page = Page(html)
+    assert page.link_to("Konzeptvergbe") == "/search?q=Konzeptvergbe&exact=1"
+    exact = web.get("/search?q=Konzeptvergbe&exact=1").text
+    assert not hits(exact) and "Ergebnisse für" not in exact
+    # Without corrections the spelling is still suggested; its link searches normally again.
+    assert "Meinten Sie" in exact
+    assert Page(exact).link_to("konzeptvergabe") == "/search?q=konzeptvergabe"
+    assert 'id="exakt" type="checkbox" name="exact" value="1" checked' in exact
+
+
+def test_some_words_are_found_when_all_are_not(web: FlaskClient) -> None:
+    html = web.get("/search?q=Konzeptvergabe+Weimar+Quallenfischerei").text
+    assert "Keine Treffer mit allen Wörtern – Treffer mit einigen Wörtern" in html
+    assert hits(html)[0] == "/cases/alte-feuerwache-weimar"
+    assert "Es fehlt: <s>Quallenfischerei</s>" in html
+
+
+def test_a_question_finds_what_its_words_find(web: FlaskClient) -> None:
+    html = web.get("/search?q=Wer+betreibt+das+Freiraumbüro+in+Halle%3F").text
+    assert "/cases/freiraumbuero-halle" in hits(html)[:3]
 
 
 def test_empty_query_gets_the_help_page(web: FlaskClient) -> None:
