@@ -82,10 +82,10 @@ def test_a_saved_note_is_found_while_another_process_holds_the_index_writer(
         "time.sleep(60)\n",
     )
     try:
-        save(seeded, "gesperrt", "Der Erbpachtvertrag kam zur Sprache.")
+        save(seeded, "gesperrt", "Der Sperrvermerk kam zur Sprache.")
         assert not seeded.flush_index(timeout=1.0)  # the writer is busy: the indexer waits
         assert pending(seeded) == 1  # and the change waits in the outbox
-        found = cli_search(cli_env, "Erbpachtvertrag")
+        found = cli_search(cli_env, "Sperrvermerk")
         assert found["total"] == 1
         deadline = time.monotonic() + 30  # the indexer gives up after waiting 5 s, and retries
         while seeded.indexer.busy == 0 and time.monotonic() < deadline:
