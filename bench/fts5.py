@@ -9,22 +9,19 @@ from pathlib import Path
 
 from whoosh import query as wq
 
-from search_index.analysis import german_analyzer, parts_analyzer
 from search_index.documents import FACETS, SearchDocument
-from search_index.schema import TEXT_FIELDS
+from search_index.schema import TEXT_FIELDS, build_schema
 from search_index.store import to_fields
 
-COLUMNS = list(TEXT_FIELDS)  # title, aliases, names, body, parts
+COLUMNS = list(TEXT_FIELDS)  # title, aliases, names, body, details, parts
 WEIGHTS = ", ".join(str(w) for w in TEXT_FIELDS.values())
+ANALYZERS = [build_schema()[c].analyzer for c in COLUMNS]  # details: without the labels
 
 
 def analysed(doc: SearchDocument) -> list[str]:
     """The document's field texts exactly as the Whoosh index gets them, as analysed tokens."""
-    text, parts = german_analyzer(), parts_analyzer()
     fields = to_fields(doc)
-    out = [" ".join(t.text for t in text(fields[c])) for c in COLUMNS[:-1]]
-    out.append(" ".join(t.text for t in parts(fields["parts"])))
-    return out
+    return [" ".join(t.text for t in a(fields[c])) for c, a in zip(COLUMNS, ANALYZERS, strict=True)]
 
 
 def build(path: Path, docs: Iterable[SearchDocument]) -> dict[str, float]:

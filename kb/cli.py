@@ -331,8 +331,11 @@ def search_command(
 
 
 def _plain_snippet(snippet: str) -> str:
-    """A snippet for the terminal: <mark> becomes [...], entities are unescaped."""
-    return html.unescape(snippet.replace("<mark>", "[").replace("</mark>", "]"))
+    """A snippet for the terminal: <mark> becomes [...], a details line's label stays as its
+    text ("Instrument: …"), entities are unescaped."""
+    plain = snippet.replace("<mark>", "[").replace("</mark>", "]")
+    plain = plain.replace('<span class="snippet-label">', "").replace("</span>", "")
+    return html.unescape(plain)
 
 
 @main.command("compare")

@@ -16,6 +16,56 @@ from models import Case, Note, Talk, TalkCase
 from search_index.documents import SearchDocument
 
 
+def _line(label: str, head: str, text: str = "") -> str:
+    """A details line, "Label: head – text" ("" when there is nothing to say)."""
+    head, text = " ".join(head.split()), " ".join(text.split())  # plain text, not Markdown
+    if not head and not text:
+        return ""
+    return f"{label}: " + " – ".join(t for t in (head, text) if t)
+
+
+def case_details(case: Case) -> tuple[str, ...]:
+    """A case's texts that are neither its title, names nor body, one labelled line each
+    (names already searched elsewhere are repeated only to say what the text is about)."""
+    funding = [
+        (f.programme, ", ".join(t for t in (f.amount, f.period) if t), f.note) for f in case.funding
+    ]
+    lines = [
+        *(_line("Anderer Name", a.name, a.note) for a in case.aliases if a.note),
+        *(_line("Akteur", a.name, a.role) for a in case.actors if a.role),
+        _line("Träger", case.carrier_name, case.carrier_legal_form)
+        if case.carrier_legal_form
+        else "",
+        *(_line("Instrument", u.instrument.label, u.note) for u in case.instruments if u.note),
+        *(
+            _line("Förderung", f"{programme} ({extra})" if extra else programme, note)
+            for programme, extra, note in funding
+            if extra or note
+        ),
+        *(
+            _line("Auszeichnung", f"{a.name} {a.year}" if a.year else a.name, a.note)
+            for a in case.awards
+            if a.note
+        ),
+        _line("Stadtgröße", case.size_class_rationale),
+        *(_line("Beleg", s.supports) for s in case.sources),
+    ]
+    return tuple(line for line in lines if line)
+
+
+def talk_details(talk: Talk) -> tuple[str, ...]:
+    """A talk's speakers' roles and what its sources support, one labelled line each."""
+    lines = [
+        *(
+            _line("Gast", ", ".join(t for t in (sp.name, sp.organisation) if t), sp.role)
+            for sp in talk.speakers
+            if sp.role
+        ),
+        *(_line("Beleg", s.supports) for s in talk.sources),
+    ]
+    return tuple(line for line in lines if line)
+
+
 def case_document(case: Case, vocabulary: Vocabulary, talks: list[Talk]) -> SearchDocument:
     body = [plain_text(case.summary), plain_text(case.description)]
     body += [f"{f.programme} {f.funder}".strip() for f in case.funding]
@@ -35,6 +85,7 @@ def case_document(case: Case, vocabulary: Vocabulary, talks: list[Talk]) -> Sear
         places=(case.city, vocabulary.label("lands", case.land)),
         instruments=tuple(u.instrument.label for u in case.instruments),
         context="\n".join(t.title for t in talks),
+        details=case_details(case),
         date=str(case.start_year or ""),
         governance=(case.governance_type,),
         scale=(case.scale,),
@@ -77,6 +128,7 @@ def talk_document(talk: Talk) -> SearchDocument:
         people=tuple(s for sp in talk.speakers for s in (sp.name, sp.organisation) if s),
         places=(talk.venue,) if talk.venue else (),
         context="\n".join([talk.series.title, *(c.name for c in cases)]),
+        details=talk_details(talk),
         date=talk.date.isoformat(),
         year=(str(talk.date.year),),
         **_case_facets(cases),
@@ -116,6 +168,7 @@ _TALK_LOAD = (
     selectinload(Talk.presented).selectinload(TalkCase.case),
     selectinload(Talk.speakers),
     selectinload(Talk.series),
+    selectinload(Talk.sources),
 )
 
 

@@ -302,6 +302,59 @@ class GermanPartsTokenizer(GermanTokenizer):
         return elided_parts(value)
 
 
+# A line of the `details` field: "Label: text" ("Akteur: Stadt Halle – Trägerin"). The label
+# (up to the line's first colon) is shown in snippets but not searched: "Beleg" or "Akteur"
+# would otherwise find every case.
+DETAIL_LABEL = re.compile(r"^[^\S\n]*([^:\n]{1,40}):(?:[^\S\n]+|$)", re.MULTILINE)
+
+
+def detail_line(line: str) -> tuple[str, str]:
+    """A details line's label (without the colon; "" if it has none) and its text."""
+    m = DETAIL_LABEL.match(line)
+    return (m[1], line[m.end() :]) if m else ("", line)
+
+
+def without_labels(text: str) -> str:
+    """Details text with each line's label blanked out (same length: characters stay put)."""
+    if ":" not in text:
+        return text
+    return DETAIL_LABEL.sub(lambda m: " " * len(m[0]), text)
+
+
+class GermanDetailsTokenizer(GermanTokenizer):
+    """The `details` field: like GermanTokenizer, but each line's label is not indexed."""
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        if mode != "query" and tokenize:
+            value = without_labels(value)
+        return super().__call__(
+            value,
+            positions=positions,
+            chars=chars,
+            keeporiginal=keeporiginal,
+            removestops=removestops,
+            start_pos=start_pos,
+            start_char=start_char,
+            tokenize=tokenize,
+            mode=mode,
+            no_morph=no_morph,
+            **kwargs,
+        )
+
+
 PAIR_BREAK = "\x1e"  # between fields: no word pair spans it
 
 
@@ -357,6 +410,10 @@ class TransliterationFilter(Filter):
 
 def german_analyzer() -> GermanTokenizer:
     return GermanTokenizer()
+
+
+def details_analyzer() -> GermanDetailsTokenizer:
+    return GermanDetailsTokenizer()
 
 
 def parts_analyzer() -> GermanPartsTokenizer:

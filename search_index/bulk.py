@@ -23,7 +23,8 @@ from search_index.pairs import PairArrayWriter
 
 PAIRS = "pairs"
 PARTS = "parts"
-PIECES = ("title", "aliases", "names", "body")  # the text fields, in the order parts joins them
+# The text fields, in the order parts joins them (store.to_fields).
+PIECES = ("title", "aliases", "names", "body", "details")
 Posting = tuple[int, float, bytes]
 
 
@@ -101,9 +102,10 @@ class SegmentBuilder(SegmentWriter):
         terms[PARTS] = [p for name in PIECES for a in analysed[name] for p in a.parts]
         # Pairs never span a field, nor one alias and the next.
         groups = [terms["title"], *(a.forms for a in analysed["aliases"])]
-        groups += [terms["names"], terms["body"]]
+        groups += [terms["names"], terms["body"], terms["details"]]
         self._pairs.add(self.docnum, groups)
-        for a in (*analysed["title"], *analysed["aliases"], analysed["body"][0]):
+        spelled = (*analysed["title"], *analysed["aliases"], analysed["body"][0])
+        for a in (*spelled, *analysed["details"]):
             self.words |= a.spelling  # the text itself, not its context (store._words_of)
 
         docnum = self.docnum

@@ -21,6 +21,10 @@ class SearchDocument:
     places: tuple[str, ...] = ()
     instruments: tuple[str, ...] = ()
     context: str = ""
+    # Further texts, one line each as "Label: text" ("Akteur: Stadt Halle – beauftragt den
+    # Träger"); the label is shown in snippets, not searched. Line breaks inside a text are
+    # folded into spaces.
+    details: tuple[str, ...] = ()
     parent: str = ""
     date: str = ""  # ISO date (or year) for sorting; "" when unknown
     governance: tuple[str, ...] = ()

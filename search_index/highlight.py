@@ -3,11 +3,27 @@
 from html import escape
 from typing import Any
 
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
+from whoosh.highlight import (
+    FIRST,
+    BasicFragmentScorer,
+    ContextFragmenter,
+    Fragment,
+    Fragmenter,
+    HtmlFormatter,
+    WholeFragmenter,
+    get_text,
+    highlight,
+    set_matched_filter,
+    top_fragments,
+)
 
+from search_index.analysis import detail_line, german_analyzer
 from search_index.schema import SNIPPET_FIELDS
 
 SNIPPET_CHARS = 240
+DETAIL_LINES = 2  # a details snippet shows at most this many matching lines
+HEAD_CHARS = 100  # a long details line keeps its head ("Instrument: <label> – …") this long
+LABEL = '<span class="snippet-label">{}:</span> '
 
 
 class MarkFormatter(HtmlFormatter):
@@ -21,21 +37,32 @@ class MarkFormatter(HtmlFormatter):
 
 
 _FORMATTER = MarkFormatter()
+_SCORER = BasicFragmentScorer()
+_TEXT = german_analyzer()  # a details line's text: its label is already cut off
 
 
-def _fragmenter() -> ContextFragmenter:
-    fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
+def _format(fragments: list[Fragment]) -> str:
+    return str(_FORMATTER.format(fragments))
+
+
+def _fragmenter(surround: int = 60) -> ContextFragmenter:
+    fragmenter = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=surround)
     fragmenter.charlimit = None  # long notes: look past the first 32 KiB too
     return fragmenter
 
 
 def snippet(stored: dict[str, Any], terms: dict[str, set[str]], schema: Any) -> str:
     """The first stored field (in SNIPPET_FIELDS order) where a searched term occurs; a match
-    inside a compound (found through the `parts` field) marks the whole compound; without any
-    match, the start of the body."""
+    inside a compound (found through the `parts` field) marks the whole compound; in details,
+    the best matching lines with their labels; without any match, the start of the body."""
     for field in SNIPPET_FIELDS:
         text = stored.get(field)
         if not text:
+            continue
+        if field == "details":
+            lines = details_snippet(text, terms, schema)
+            if lines:
+                return lines
             continue
         for source in (field, "parts"):
             wanted = terms.get(source)
@@ -57,3 +84,75 @@ def snippet(stored: dict[str, Any], terms: dict[str, set[str]], schema: Any) -> 
     return escape(
         " ".join(short.split()) + (" …" if len(text) > SNIPPET_CHARS else ""), quote=False
     )
+
+
+def details_snippet(text: str, terms: dict[str, set[str]], schema: Any) -> str:
+    """The lines of a `details` text ("Label: text" each) with the most searched terms (at
+    most DETAIL_LINES, in their order), each with its label kept visible; "" without a match.
+    A long line keeps its head (up to " – ") and the passages around its matches."""
+    analyzers = []
+    if wanted := terms.get("details"):
+        analyzers.append((_TEXT, frozenset(wanted)))
+    if wanted := terms.get("parts"):  # a part of a compound marks the whole compound
+        analyzers.append((schema["parts"].analyzer, frozenset(wanted)))
+    if not analyzers:
+        return ""
+    found = []
+    for number, line in enumerate(text.split("\n")):
+        label, content = detail_line(line)
+        matched = {
+            (i, t.text)
+            for i, (analyzer, wanted) in enumerate(analyzers)
+            for t in analyzer(content, mode="index")
+            if t.text in wanted
+        }
+        if matched:
+            found.append((-len(matched), number, label, content))
+    shown = sorted(sorted(found)[:DETAIL_LINES], key=lambda f: f[1])
+    out = []
+    for _, _, label, content in shown:
+        marked = _marked_line(content, analyzers)
+        if marked:
+            out.append((LABEL.format(escape(label, quote=False)) if label else "") + marked)
+    return " · ".join(out)
+
+
+def _fragments(
+    text: str, analyzers: list[tuple[Any, frozenset[str]]], fragmenter: Fragmenter
+) -> list[Fragment]:
+    """The best (at most two) fragments of a text for the first analyzer's terms that occur."""
+    for analyzer, wanted in analyzers:
+        tokens = set_matched_filter(
+            analyzer(text, chars=True, mode="index", removestops=False), wanted
+        )
+        best: list[Fragment] = top_fragments(
+            fragmenter.fragment_tokens(text, tokens), 2, _SCORER, FIRST
+        )
+        if best:
+            return best
+    return []
+
+
+def _marked_line(content: str, analyzers: list[tuple[Any, frozenset[str]]]) -> str:
+    """A details line's text with its matches marked: whole if short; else its head and the
+    passages around the matches, cut text shown as "…"."""
+    if len(content) <= SNIPPET_CHARS:
+        return _format(_fragments(content, analyzers, WholeFragmenter(charlimit=None)))
+    head, dash, rest = content.partition(" – ")
+    if not dash or len(head) > HEAD_CHARS:
+        head, dash, rest = "", "", content
+    rest_fragments = _fragments(rest, analyzers, _fragmenter(surround=40))
+    if head:
+        head_fragments = _fragments(head, analyzers, WholeFragmenter(charlimit=None))
+        if not head_fragments and not rest_fragments:
+            return ""
+        marked = _format(head_fragments) if head_fragments else ""
+        head = (marked or escape(head, quote=False)) + dash
+    if not rest_fragments:  # the match is in the head: the start of the rest
+        if len(rest) <= SNIPPET_CHARS:
+            return head + escape(rest, quote=False)
+        short = rest[:SNIPPET_CHARS].rsplit(" ", 1)[0]
+        return f"{head}{escape(short, quote=False)} …"
+    before = "… " if rest_fragments[0].startchar > 0 else ""
+    after = " …" if rest_fragments[-1].endchar < len(rest) else ""
+    return f"{head}{before}{_format(rest_fragments)}{after}"

@@ -33,7 +33,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from search_index import integrity
-from search_index.analysis import PAIR_BREAK, spelling_words
+from search_index.analysis import PAIR_BREAK, detail_line, spelling_words
 from search_index.bulk import SegmentBuilder
 from search_index.documents import IndexBusy, IndexUnavailable, SearchDocument
 from search_index.pairs import merge_keeping_arrays
@@ -48,13 +48,20 @@ BUILD_PROCESSES = 2  # this machine's cores; the rebuild leaves one segment per 
 DocumentSource = Callable[[int, int], Iterable[SearchDocument]]
 
 
+def detail_lines(doc: SearchDocument) -> tuple[str, ...]:
+    """The document's details, one line each (a text's own line breaks folded into spaces)."""
+    return tuple(line for d in doc.details if (line := " ".join(d.split())))
+
+
 def text_pieces(doc: SearchDocument) -> dict[str, tuple[str, ...]]:
-    """The texts of a document's text fields; a field's value is its pieces, one per line."""
+    """The texts of a document's text fields as they are indexed; a field's value is its
+    pieces, one per line (details without their labels)."""
     return {
         "title": (doc.title,),
         "aliases": doc.aliases,
         "names": (*doc.people, *doc.places, *doc.instruments),
         "body": (doc.body, doc.context) if doc.context else (doc.body,),
+        "details": tuple(detail_line(line)[1] for line in detail_lines(doc)),
     }
 
 
@@ -65,6 +72,8 @@ def to_fields(
     pieces = pieces or text_pieces(doc)
     names = "\n".join(pieces["names"])
     body = "\n".join(pieces["body"])
+    details = "\n".join(pieces["details"])  # without labels: for parts and pairs
+    texts = [t for t in (doc.title, *doc.aliases, names, body, details) if t]
     return {
         "id": doc.id,
         "kind": doc.kind,
@@ -76,8 +85,9 @@ def to_fields(
         "names": names,
         "instruments": "\n".join(doc.instruments),
         "body": body,
-        "parts": "\n".join(t for t in (doc.title, *doc.aliases, names, body) if t),
-        "pairs": PAIR_BREAK.join(t for t in (doc.title, *doc.aliases, names, body) if t),
+        "details": "\n".join(detail_lines(doc)),  # stored with labels, indexed without
+        "parts": "\n".join(texts),
+        "pairs": PAIR_BREAK.join(texts),
         "governance": ",".join(doc.governance),
         "scale": ",".join(doc.scale),
         "land": ",".join(doc.land),
@@ -89,7 +99,8 @@ def to_fields(
 
 
 def _words_of(doc: SearchDocument) -> set[str]:
-    return spelling_words(" ".join([doc.title, *doc.aliases, doc.body]))
+    details = [detail_line(line)[1] for line in detail_lines(doc)]
+    return spelling_words(" ".join([doc.title, *doc.aliases, doc.body, *details]))
 
 
 def open_index(folder: str) -> Index:

@@ -74,6 +74,7 @@ CASES = [
     ("Dachgenossenschaft Tübingen", "case:dachgenossenschaft-wohnen-tuebingen", "compound"),
     ('"Zentraler Raum für Beteiligung"', "case:stadtwerkstatt-berlin", "phrase"),
     ("Stadtentwicklung Hannover", "case:buergerbuero-stadtentwicklung-hannover", "multi-word"),
+    ("Räume vermitteln Halle", "case:freiraumbuero-halle", "instrument note (details)"),
 ]
 
 
