@@ -26,7 +26,7 @@ from search_index.documents import (
     SearchRequest,
     SearchResults,
 )
-from search_index.executor import Executor, PostingCache, Scores
+from search_index.executor import Execution, Executor, PostingCache, Scores
 from search_index.facets import DocIds, DocTable, apply_filters
 from search_index.highlight import snippet
 from search_index.query import clean, make_parser, parse
@@ -151,7 +151,8 @@ class SearchEngine:
             searchers.append((ram, ram_table, np.zeros(0, dtype=np.int64)))
 
         terms: dict[str, set[str]] = {}
-        sources, counts = self._collect(searchers, query, None, filters, facets, terms)
+        strict: list[Execution] = []  # per searcher: the query as typed, run once
+        sources, counts = self._collect(searchers, query, None, filters, facets, terms, strict)
         total = sum(len(src.ids) for src in sources)
         clauses = None
         if total < FEW_HITS and not request.exact:
@@ -163,7 +164,9 @@ class SearchEngine:
                 lambda q: len(self._executor.run(searcher, q).matches.ids),
             )
         if clauses:
-            sources, counts = self._collect(searchers, query, clauses, filters, facets, terms)
+            sources, counts = self._collect(
+                searchers, query, clauses, filters, facets, terms, strict
+            )
             total = sum(len(src.ids) for src in sources)
         if every_hit:
             page, per_page = 1, max(total, 1)
@@ -194,13 +197,17 @@ class SearchEngine:
         filters: dict[str, tuple[str, ...]],
         facets: bool,
         terms: dict[str, set[str]],
+        strict: list[Execution],
     ) -> tuple[list[forgiving.Tiers], dict[str, dict[str, int]]]:
         """The hits of every searcher (the index, the overlay) in tiers, without the stale ones
-        and those the filters leave out, and the facet counts over all of them."""
+        and those the filters leave out, and the facet counts over all of them. `strict` holds
+        the query's execution per searcher once it ran (a second call reuses it)."""
         sources: list[forgiving.Tiers] = []
         counts: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-        for s, table, stale_ids in searchers:
-            found = self._executor.run(s, query)
+        for n, (s, table, stale_ids) in enumerate(searchers):
+            if len(strict) <= n:
+                strict.append(self._executor.run(s, query))
+            found = strict[n]
             _merge_terms(terms, found.terms)
             loose = []
             for clause in clauses or ():
@@ -361,14 +368,15 @@ def _top(
     if not len(ids):
         return []
     if tiers.any():
-        # Few hits (widened queries only run below FEW_HITS exact ones): sort them all.
-        if sort == "date":
-            ranked = np.lexsort((ids, -scores, -table.date[ids], tiers))
-        elif sort == "name":
-            ranked = np.lexsort((ids, -scores, table.name_rank[ids], tiers))  # type: ignore[index]
-        else:
-            ranked = np.lexsort((ids, -scores, tiers))
-        return [int(i) for i in ranked[:k]]
+        # Lower tiers first: fill the k places tier by tier, each in the requested order.
+        placed: list[int] = []
+        for tier in np.unique(tiers):
+            if len(placed) >= k:
+                break
+            at = np.flatnonzero(tiers == tier)
+            best = _top(table, ids[at], scores[at], np.zeros(0, np.int64), sort, k - len(placed))
+            placed += [int(at[i]) for i in best]
+        return placed
     if sort == "name":
         keys = table.name_rank[ids]  # type: ignore[index]
         order = np.argpartition(keys, min(k, len(keys)) - 1)[:k] if len(keys) > k else None

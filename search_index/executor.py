@@ -344,17 +344,32 @@ class Executor:
         return Matches(ids, np.ones(len(ids), dtype=np.float64))
 
 
+DENSE = 8  # a union sums into a table of every document number when at most this sparse
+
+
 def _union(parts: Iterable[Matches], boost: float) -> Matches:
     parts = [p for p in parts if len(p.ids)]
     if not parts:
         return Matches.empty()
     if len(parts) == 1:
         return Matches(parts[0].ids, parts[0].scores * boost)
+    total = sum(len(p.ids) for p in parts)
+    size = int(max(p.ids[-1] for p in parts)) + 1  # ids are sorted
+    if size <= DENSE * total:
+        # Many hits (a common word in every field, a widened query): summing into a table of
+        # all document numbers is linear, where sorting the concatenation is not.
+        summed = np.zeros(size, dtype=np.float64)
+        present = np.zeros(size, dtype=np.bool_)
+        for p in parts:
+            summed += np.bincount(p.ids, weights=p.scores, minlength=size)
+            present[p.ids] = True
+        ids = np.flatnonzero(present)
+        return Matches(ids, summed[ids] * boost)
     ids = np.concatenate([p.ids for p in parts])
     scores = np.concatenate([p.scores for p in parts])
     unique, inverse = np.unique(ids, return_inverse=True)
-    summed: Scores = np.bincount(inverse, weights=scores).astype(np.float64) * boost
-    return Matches(unique, summed)
+    result: Scores = np.bincount(inverse, weights=scores).astype(np.float64) * boost
+    return Matches(unique, result)
 
 
 def _intersection(parts: list[Matches], boost: float) -> Matches:

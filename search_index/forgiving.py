@@ -7,7 +7,8 @@ in two steps, each ranked below the one before:
 
 1. every word, each also matching its close spellings from the index's own vocabulary (a typo:
    edit distance 1 for words of 4–7 letters, 2 for longer ones, two swapped letters counting as
-   one) when the word finds almost nothing and the German dictionary does not know it, and the
+   one; 1 for a word found once) when the word finds at most one document and the German
+   dictionary does not know it, and the
    other forms of its word family (vermitteln/Vermittlung, see
    search_index.families), each alternative weighted below the word as typed (tier 1);
 2. most of the words: hits that match at least half of the clauses, more clauses first (tier 2
@@ -25,6 +26,8 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
@@ -87,8 +90,14 @@ class Tiers:
         return tuple(
             c.unit.text
             for c, ids in zip(clauses, self.clause_ids, strict=True)
-            if not np.isin(docnum, ids)
+            if not _contains(ids, docnum)
         )
+
+
+def _contains(ids: NDArray[np.int64], docnum: int) -> bool:
+    """Whether sorted `ids` hold `docnum` (a binary search: the arrays can be the whole index)."""
+    at = int(np.searchsorted(ids, docnum))
+    return at < len(ids) and int(ids[at]) == docnum
 
 
 def units(text: str) -> list[Unit] | None:
@@ -144,9 +153,12 @@ def plan(
             own = index_form(unit.text.lower())
             family = [t for t in family_terms(unit.text) if t != own and _occurs(searcher, t)]
             distance = max_distance(unit.text)
+            found_in = count(strict) if distance else 0
+            if found_in:  # the index has the word as typed: only one edit away, if at all
+                distance = 1
             # A word the German dictionary knows is spelt right, even where the catalogue
             # lacks it: its family and the fallback to some words deal with it.
-            if distance and count(strict) <= TYPO_MAX_HITS and not known_word(unit.text):
+            if distance and found_in <= TYPO_MAX_HITS and not known_word(unit.text):
                 word = unit.text.lower()
                 close = _close_spellings(words, searcher, word, distance, own)
                 # Another form of the same word is no misspelling: its family covers it.
@@ -177,23 +189,39 @@ def _occurs(searcher: Searcher, term: str) -> bool:
 def _close_spellings(
     words: Searcher, searcher: Searcher, word: str, distance: int, own: str | None
 ) -> list[str]:
-    """Readable words of the index within `distance` edits (same first letter; two swapped
-    letters count as one edit), the most used first, that are not just another spelling of the
-    word itself."""
-    corrector = words.corrector("word")
-    candidates: list[str] = corrector.suggest(word, limit=8, maxdist=distance, prefix=1)
-    # Whoosh's automaton counts two swapped letters as two edits; people type them as one.
-    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(1, len(word) - 1)}
-    reader = words.reader()
-    candidates += [w for w in sorted(swapped - {word}) if reader.doc_frequency("word", w)]
+    """Readable words of the index within `distance` edits (Damerau-Levenshtein: two swapped
+    letters are one edit) with the same first letter, the most used first, that are not just
+    another spelling of the word itself."""
+    choices = _words_by_letter(words).get(word[:1], [])
+    close = [
+        found
+        for found, _, _ in process.extract(
+            word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=distance, limit=None
+        )
+        if found != word
+    ]
 
     def used(candidate: str) -> int:
         term = index_form(candidate)
         return sum(searcher.doc_frequency(f, term) for f in ("title", "body")) if term else 0
 
-    fresh = [c for c in candidates if index_form(c) not in (own, None)]
-    fresh.sort(key=lambda c: -used(c))
+    fresh = [c for c in close if index_form(c) not in (own, None)]
+    fresh.sort(key=lambda c: (-used(c), c))
     return [c for c in fresh if used(c)][:TYPO_ALTERNATIVES]
+
+
+def _words_by_letter(words: Searcher) -> dict[str, list[str]]:
+    """The readable words of the index by first letter, read once per words searcher (each
+    commit has its own). rapidfuzz compares a word with all of one letter in C in about a
+    millisecond, where Whoosh's word graph took ten or more (and counts a swap as two edits)."""
+    cached: dict[str, list[str]] | None = getattr(words, "_kb_words_by_letter", None)
+    if cached is None:
+        cached = {}
+        for text in words.reader().lexicon("word"):
+            word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+            cached.setdefault(word[:1], []).append(word)
+        words._kb_words_by_letter = cached
+    return cached
 
 
 def corrected_text(text: str, clauses: list[Clause]) -> str | None:
@@ -207,45 +235,39 @@ def corrected_text(text: str, clauses: list[Clause]) -> str | None:
 def combine(strict: Matches, loose: list[Matches], required: list[bool]) -> Tiers:
     """The hits as typed (tier 0), then every clause widened (tier 1), then, if these are still
     fewer than FEW_HITS, at least half of the clauses that may be dropped (filters may not),
-    more clauses first (tier 1 + the number missing)."""
-    ids, scores = strict.ids, strict.scores
-    tiers = np.zeros(len(ids), dtype=np.int64)
+    more clauses first (tier 1 + the number missing).
+
+    Widened clauses can match most of the index, so this works on tables of every document
+    number (linear) rather than on sorted sets (n log n)."""
     if not loose:
-        return Tiers(ids, scores, tiers)
-    seen = ids
-    parts = [(ids, scores, tiers)]
-    every = _intersection(loose)
-    fresh = ~np.isin(every.ids, seen, assume_unique=True)
-    parts.append((every.ids[fresh], every.scores[fresh], np.ones(int(fresh.sum()), np.int64)))
-    seen = np.union1d(seen, every.ids)
-    droppable = [m for m, req in zip(loose, required, strict=True) if not req]
-    if len(droppable) >= 2 and len(seen) < FEW_HITS:
-        need = math.ceil(len(droppable) / 2)
-        union_ids = np.unique(np.concatenate([m.ids for m in droppable]))
-        counts = np.zeros(len(union_ids), dtype=np.int64)
-        summed = np.zeros(len(union_ids), dtype=np.float64)
-        for m in droppable:
-            at = np.searchsorted(union_ids, m.ids)
-            counts[at] += 1
-            summed[at] += m.scores
-        keep = (counts >= need) & ~np.isin(union_ids, seen)
-        for m, req in zip(loose, required, strict=True):
-            if req:  # a filter must match
-                keep &= np.isin(union_ids, m.ids)
-        missing = len(droppable) - counts[keep]
-        parts.append((union_ids[keep], summed[keep], 1 + missing))
-    ids = np.concatenate([p[0] for p in parts])
-    scores = np.concatenate([p[1] for p in parts])
-    tiers = np.concatenate([p[2] for p in parts])
-    order = np.argsort(ids, kind="stable")
-    return Tiers(ids[order], scores[order], tiers[order], [m.ids for m in loose])
-
-
-def _intersection(parts: list[Matches]) -> Matches:
-    result = parts[0]
-    for other in parts[1:]:
-        common, left, right = np.intersect1d(
-            result.ids, other.ids, assume_unique=True, return_indices=True
-        )
-        result = Matches(common, result.scores[left] + other.scores[right])
-    return result
+        return Tiers(strict.ids, strict.scores, np.zeros(len(strict.ids), dtype=np.int64))
+    size = 1 + max((int(m.ids[-1]) for m in (strict, *loose) if len(m.ids)), default=-1)
+    none = np.iinfo(np.int64).max
+    tier = np.full(size, none, dtype=np.int64)
+    score = np.zeros(size, dtype=np.float64)
+    tier[strict.ids] = 0
+    score[strict.ids] = strict.scores
+    counts = np.zeros(size, dtype=np.int64)  # droppable clauses matched
+    summed = np.zeros(size, dtype=np.float64)
+    allowed = np.ones(size, dtype=np.bool_)  # every filter matched
+    every = np.zeros(size, dtype=np.float64)  # every clause's score
+    for m, req in zip(loose, required, strict=True):
+        every += np.bincount(m.ids, weights=m.scores, minlength=size)
+        if req:
+            matched = np.zeros(size, dtype=np.bool_)
+            matched[m.ids] = True
+            allowed &= matched
+        else:
+            counts[m.ids] += 1
+            summed[m.ids] += m.scores
+    droppable = len(loose) - sum(required)
+    widened = allowed & (counts == droppable) & (tier == none)
+    tier[widened] = 1
+    score[widened] = every[widened]
+    if droppable >= 2 and int((tier != none).sum()) < FEW_HITS:
+        need = math.ceil(droppable / 2)
+        some = allowed & (counts >= need) & (tier == none)
+        tier[some] = 1 + droppable - counts[some]
+        score[some] = summed[some]
+    ids = np.flatnonzero(tier != none)
+    return Tiers(ids, score[ids], tier[ids], [m.ids for m in loose])

@@ -154,7 +154,8 @@ def test_few_hits_with_every_word_keep_their_place_before_the_fallback(runtime: 
     exact = search(runtime, "Leitlinien Bonn", exact=True, per_page=20)
     assert 0 < exact.total < 3 and results.partial
     assert ids(results)[: exact.total] == ids(exact) and results.exact_total == exact.total
-    assert all(h.missing == ("Bonn",) for h in results.hits[exact.total :])
+    assert all(len(h.missing) == 1 for h in results.hits[exact.total :])
+    assert results.hits[exact.total].missing == ("Bonn",)  # the other Leitlinien cases first
 
 
 def test_partial_hits_name_the_words_they_lack(runtime: Runtime) -> None:
