@@ -243,6 +243,7 @@ class GermanTokenizer(Tokenizer):
         no_morph: bool = False,
         **kwargs: Any,
     ) -> Any:
+        value = self.prepare(value, mode, tokenize)
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         matches = _WORD.finditer(value) if tokenize else [None]
         pos = start_pos
@@ -277,6 +278,10 @@ class GermanTokenizer(Tokenizer):
             if chars:
                 t.startchar = t.endchar = start_char
             yield t
+
+    def prepare(self, value: str, mode: str, tokenize: bool) -> str:
+        """The text whose words are read (a subclass may leave parts out)."""
+        return value
 
     def extra_forms(self, value: str, mode: str, tokenize: bool) -> tuple[str, ...]:
         """Terms of the whole value beyond its words' own (a subclass's business)."""
@@ -324,35 +329,8 @@ def without_labels(text: str) -> str:
 class GermanDetailsTokenizer(GermanTokenizer):
     """The `details` field: like GermanTokenizer, but each line's label is not indexed."""
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        no_morph: bool = False,
-        **kwargs: Any,
-    ) -> Any:
-        if mode != "query" and tokenize:
-            value = without_labels(value)
-        return super().__call__(
-            value,
-            positions=positions,
-            chars=chars,
-            keeporiginal=keeporiginal,
-            removestops=removestops,
-            start_pos=start_pos,
-            start_char=start_char,
-            tokenize=tokenize,
-            mode=mode,
-            no_morph=no_morph,
-            **kwargs,
-        )
+    def prepare(self, value: str, mode: str, tokenize: bool) -> str:
+        return without_labels(value) if mode != "query" and tokenize else value
 
 
 PAIR_BREAK = "\x1e"  # between fields: no word pair spans it

@@ -203,7 +203,7 @@ def _close_spellings(
 
     def used(candidate: str) -> int:
         term = index_form(candidate)
-        return sum(searcher.doc_frequency(f, term) for f in ("title", "body")) if term else 0
+        return sum(searcher.doc_frequency(f, term) for f in TEXT_FIELDS) if term else 0
 
     fresh = [c for c in close if index_form(c) not in (own, None)]
     fresh.sort(key=lambda c: (-used(c), c))
