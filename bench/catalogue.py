@@ -7,7 +7,7 @@ import random
 from sqlalchemy import insert, select
 
 from bench.corpus import TextGenerator
-from kb.cases import sync_instruments
+from kb.catalogue.cases import sync_instruments
 from kb.runtime import Runtime
 from models import (
     Actor,

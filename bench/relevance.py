@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kb.config import DEFAULT_SEED_DIR, Settings
 from kb.runtime import Runtime
-from kb.search import SearchRequest
+from kb.search.service import SearchRequest
 from tests.kb.test_search_forgiving import FORGIVING
 from tests.kb.test_search_relevance import CASES
 

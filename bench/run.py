@@ -179,8 +179,8 @@ def search_worker(folder: Path, engine_name: str, rounds: int) -> dict[str, Any]
 
 
 def write_worker(folder: Path, worker: int, saves: int) -> dict[str, Any]:
-    from kb.notes import save_note
-    from kb.schemas import NoteIn
+    from kb.catalogue.schemas import NoteIn
+    from kb.editorial.notes import save_note
     from search_index.documents import SearchRequest
 
     runtime = Runtime.from_settings(settings_for(folder))
@@ -257,7 +257,7 @@ def main() -> None:
 
     from bench.catalogue import generate
     from bench.fts5 import build
-    from kb.indexing import all_documents
+    from kb.search.indexing import all_documents
 
     docs = args.cases + args.notes + 200
     runtime = Runtime.from_settings(settings_for(folder))

@@ -11,16 +11,12 @@ from typing import Any
 
 import click
 
-from kb.codebook import CodebookFormat, build_codebook, render_codebook
-from kb.compare import FORMATS, compare, parse_slugs
-from kb.completeness import queue
+from kb.catalogue.completeness import queue
+from kb.catalogue.files import read_files
+from kb.catalogue.provenance import warnings as provenance_warnings
 from kb.config import Settings
-from kb.errors import FieldError, KbError, ValidationError
-from kb.exporting import Format, export_catalogue
-from kb.files import read_files
-from kb.history import history, restore_revision
-from kb.importing import check_references, validate_files
-from kb.links import (
+from kb.editorial.history import history, restore_revision
+from kb.editorial.links import (
     check_links,
     collect_links,
     default_result_path,
@@ -28,11 +24,15 @@ from kb.links import (
     user_agent_for,
     write_report,
 )
-from kb.notes import add_note_file
-from kb.provenance import warnings as provenance_warnings
+from kb.editorial.notes import add_note_file
+from kb.editorial.users import add_user, find_user, set_password
+from kb.errors import FieldError, KbError, ValidationError
+from kb.exchange.codebook import CodebookFormat, build_codebook, render_codebook
+from kb.exchange.exporting import Format, export_catalogue
+from kb.exchange.importing import check_references, validate_files
+from kb.publishing.compare import FORMATS, compare, parse_slugs
 from kb.runtime import Runtime
-from kb.search import QuerySyntaxError, SearchRequest
-from kb.users import add_user, find_user, set_password
+from kb.search.service import QuerySyntaxError, SearchRequest
 
 
 @contextmanager

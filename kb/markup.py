@@ -84,7 +84,7 @@ _MARKDOWN.inline.skipToken = _skip_token  # type: ignore[method-assign]
 # and keeps the words, as with every other link.
 _MARKDOWN.validateLink = lambda url: True  # type: ignore[method-assign]
 
-RENDER_LIMIT = 250_000  # characters; the forms accept 200.000 (kb.schemas.MAX_BODY)
+RENDER_LIMIT = 250_000  # characters; the forms accept 200.000 (kb.catalogue.schemas.MAX_BODY)
 _LARGE = 16_000  # characters from which a text is cached among the few large ones
 
 

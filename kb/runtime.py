@@ -13,11 +13,11 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kb.catalogue.vocabulary import Vocabulary, load_vocabulary
 from kb.config import Settings
-from kb.importing import ImportReport, import_paths
-from kb.search import BackgroundIndexer, SearchIndexService
+from kb.exchange.importing import ImportReport, import_paths
+from kb.search.service import BackgroundIndexer, SearchIndexService
 from kb.unit_of_work import Change, CommitListener, UnitOfWork
-from kb.vocabulary import Vocabulary, load_vocabulary
 from models import make_engine, make_session_factory
 from search_index.engine import SearchEngine
 

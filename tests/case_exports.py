@@ -2,19 +2,19 @@
 values a spreadsheet would run as formulas, reading the CSV files back with Python's csv module,
 and what each format must say about a case state.
 
-The expectations are written out here, independently of kb.exporting, so that the tests check
-the documented columns rather than repeat the code under test."""
+The expectations are written out here, independently of kb.exchange.exporting, so that the tests
+check the documented columns rather than repeat the code under test."""
 
 import csv
 import io
 import re
 from typing import Any
 
-from kb.cases import case_state, get_case, save_case
+from kb.catalogue.cases import case_state, get_case, save_case
+from kb.catalogue.schemas import CaseIn
+from kb.catalogue.vocabulary import Vocabulary
 from kb.csvcells import restore
 from kb.runtime import Runtime
-from kb.schemas import CaseIn
-from kb.vocabulary import Vocabulary
 
 ODD_SLUG = "sonderzeichen-modell"
 BOM = b"\xef\xbb\xbf"

@@ -10,14 +10,14 @@ from typing import Any
 import yaml
 from flask import Blueprint, Response, request
 
-from kb.cases import get_case, talks_presenting
-from kb.catalogue import browse, parse_query
+from kb.catalogue.browsing import browse, parse_query
+from kb.catalogue.cases import get_case, talks_presenting
+from kb.catalogue.instruments import get_instrument, instrument_uses, list_instruments
+from kb.catalogue.talks import get_talk, list_talks
+from kb.editorial.notes import list_notes, notes_of_talks
 from kb.errors import FieldError, ValidationError
-from kb.instruments import get_instrument, instrument_uses, list_instruments
-from kb.notes import list_notes, notes_of_talks
-from kb.representations import case_json, catalogue_json, instrument_json, talk_json
-from kb.search import QuerySyntaxError
-from kb.talks import get_talk, list_talks
+from kb.exchange.representations import case_json, catalogue_json, instrument_json, talk_json
+from kb.search.service import QuerySyntaxError
 from webapp.context import runtime, uow, vocabulary
 from webapp.params import args_of, search_request
 

@@ -8,12 +8,12 @@ from flask import Flask, jsonify
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kb.compare import MAX_CASES
+from kb.catalogue.schemas import MAX_BODY
+from kb.catalogue.talks import presented_cases
 from kb.config import Settings
 from kb.markup import render_html
+from kb.publishing.compare import MAX_CASES
 from kb.runtime import Runtime
-from kb.schemas import MAX_BODY
-from kb.talks import presented_cases
 from webapp import (
     api,
     auth,
@@ -34,9 +34,10 @@ from webapp import (
 from webapp.context import close_uow, runtime, vocabulary
 from webapp.params import current_path
 
-# A note may hold kb.schemas.MAX_BODY (200.000) characters; percent-encoded in a form that is up to
-# 1.2 MB of German text. The request limit stays well above it, so that a text a little too long
-# still arrives and gets the schema's message next to the field, with the typed text kept.
+# A note may hold kb.catalogue.schemas.MAX_BODY (200.000) characters; percent-encoded in a
+# form that is up to 1.2 MB of German text. The request limit stays well above it, so that a
+# text a little too long still arrives and gets the schema's message next to the field, with
+# the typed text kept.
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
 
 MONTHS = [

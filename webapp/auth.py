@@ -27,8 +27,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from kb.errors import Conflict, ValidationError
-from kb.users import (
+from kb.editorial.users import (
     MAX_PASSWORD,
     MIN_PASSWORD,
     ROLES,
@@ -42,6 +41,7 @@ from kb.users import (
     set_password,
     set_role,
 )
+from kb.errors import Conflict, ValidationError
 from webapp.context import uow
 from webapp.params import safe_next
 
@@ -78,7 +78,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def current_user() -> Any:
     """The logged-in, active user of this request, or None. A session counts only while it
-    carries the account's current session generation (kb.users: bumped on logout,
+    carries the account's current session generation (kb.editorial.users: bumped on logout,
     deactivation, role and password change) and is younger than SESSION_LIFETIME, counted from
     the login: a copied cookie dies with the session it was copied from."""
     if "user" not in g:

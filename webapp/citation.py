@@ -1,15 +1,16 @@
 """Citing a case or a talk: the BibTeX and CSL-JSON downloads, and `citation_of` for the
 "Zitieren" section of the pages (templates/_cite.html). The citations themselves are made by
-kb.citation; this module only supplies the site's base URL (KB_BASE_URL, else the request's
-trusted host) and today's date."""
+kb.publishing.citation; this module only supplies the site's base URL (KB_BASE_URL, else the
+request's trusted host) and today's date."""
 
 import datetime as dt
 import json
 
 from flask import Blueprint, Response
 
-from kb.cases import get_case
-from kb.citation import (
+from kb.catalogue.cases import get_case
+from kb.catalogue.talks import get_talk
+from kb.publishing.citation import (
     Citable,
     Citation,
     bibtex,
@@ -18,7 +19,6 @@ from kb.citation import (
     plain_text,
     revised_on,
 )
-from kb.talks import get_talk
 from webapp.context import uow
 from webapp.hosts import site_root
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session
 
-from kb.compare import FORMATS, MAX_CASES, compare, parse_slugs, to_json, to_markdown
 from kb.errors import ValidationError
+from kb.publishing.compare import FORMATS, MAX_CASES, compare, parse_slugs, to_json, to_markdown
 from webapp.api import json_response
 from webapp.context import uow, vocabulary
 from webapp.hosts import site_root

@@ -3,9 +3,9 @@ the request ends), and the vocabulary."""
 
 from flask import current_app, g
 
+from kb.catalogue.vocabulary import Vocabulary
 from kb.runtime import Runtime
 from kb.unit_of_work import UnitOfWork
-from kb.vocabulary import Vocabulary
 
 
 def runtime() -> Runtime:

@@ -3,7 +3,8 @@
 and the codebook that explains them (/codebook, /codebook.csv, /codebook.json).
 
 A download holds exactly the set the page shows, all pages of it; the sets and formats come
-from kb (kb.result_sets, kb.exporting, kb.codebook), this module only speaks HTTP.
+from kb (kb.exchange.result_sets, kb.exchange.exporting, kb.exchange.codebook), this module only
+speaks HTTP.
 """
 
 import datetime as dt
@@ -12,16 +13,16 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request
 
-from kb.catalogue import parse_query, summaries
-from kb.codebook import build_codebook, codebook_csv, codebook_data
-from kb.completeness import completeness_json
+from kb.catalogue.browsing import parse_query, summaries
+from kb.catalogue.completeness import completeness_json
+from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import FieldError, ValidationError
-from kb.exporting import cases_csv, cases_long_csv
-from kb.representations import catalogue_json
-from kb.result_sets import catalogue_set, search_case_set, search_set_json
-from kb.search import QuerySyntaxError
+from kb.exchange.codebook import build_codebook, codebook_csv, codebook_data
+from kb.exchange.exporting import cases_csv, cases_long_csv
+from kb.exchange.representations import catalogue_json
+from kb.exchange.result_sets import catalogue_set, search_case_set, search_set_json
+from kb.search.service import QuerySyntaxError
 from kb.slugs import slugify
-from kb.vocabulary import Vocabulary
 from webapp.api import json_response
 from webapp.context import runtime, uow, vocabulary
 from webapp.params import args_of, search_args, search_request, url_with

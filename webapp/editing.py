@@ -1,8 +1,9 @@
 """Editors create and edit cases, talks and series through forms. The forms are validated by
-the same kb code as the YAML import (kb.schemas.validate, then save_case/save_talk/save_series);
-an error brings the form back with every message next to its field and everything typed kept;
-a save based on an outdated version (optimistic locking) is refused with both versions shown.
-The form controls and the form <-> state mapping live in webapp/forms.py."""
+the same kb code as the YAML import (kb.catalogue.schemas.validate, then
+save_case/save_talk/save_series); an error brings the form back with every message next to
+its field and everything typed kept; a save based on an outdated version (optimistic locking)
+is refused with both versions shown. The form controls and the form <-> state mapping live
+in webapp/forms.py."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,15 +11,11 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
 
-from kb.cases import case_state, find_case, get_case, save_case
-from kb.catalogue import case_rows, collation_key
-from kb.completeness import CHECKS, queue
-from kb.errors import Conflict, ValidationError
-from kb.history import changed_fields, diff_states
-from kb.links import default_result_path, last_check
-from kb.schemas import MAX_DB_INT, CaseIn, Input, SeriesIn, TalkIn, bounded_int, validate
-from kb.slugs import slugify
-from kb.talks import (
+from kb.catalogue.browsing import case_rows, collation_key
+from kb.catalogue.cases import case_state, find_case, get_case, save_case
+from kb.catalogue.completeness import CHECKS, queue
+from kb.catalogue.schemas import MAX_DB_INT, CaseIn, Input, SeriesIn, TalkIn, bounded_int, validate
+from kb.catalogue.talks import (
     find_series,
     find_talk,
     get_series,
@@ -29,6 +26,10 @@ from kb.talks import (
     series_state,
     talk_state,
 )
+from kb.editorial.history import changed_fields, diff_states
+from kb.editorial.links import default_result_path, last_check
+from kb.errors import Conflict, ValidationError
+from kb.slugs import slugify
 from kb.unit_of_work import UnitOfWork
 from webapp.auth import current_user, editor_required
 from webapp.context import runtime, uow, vocabulary

@@ -1,6 +1,6 @@
 """The Atom 1.0 feeds: /feed.atom (the newest notes) and /cases/changes.atom (changes to
-cases). kb.feeds decides what goes in; this module writes the XML with absolute links built
-from KB_BASE_URL (or the request's trusted host, see webapp.hosts).
+cases). kb.publishing.feeds decides what goes in; this module writes the XML with absolute links
+built from KB_BASE_URL (or the request's trusted host, see webapp.hosts).
 
 The XML is built with the standard library's ElementTree rather than a feed library: Atom
 needs a dozen elements, ElementTree escapes text and attributes correctly, and feedgen (the
@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 
 from flask import Blueprint, Response
 
-from kb.citation import PUBLISHER
-from kb.feeds import CaseChange, NoteEntry, case_changes, last_change, newest_notes
+from kb.publishing.citation import PUBLISHER
+from kb.publishing.feeds import CaseChange, NoteEntry, case_changes, last_change, newest_notes
 from webapp.context import uow
 from webapp.hosts import external_url, site_root
 

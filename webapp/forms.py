@@ -1,7 +1,7 @@
 """The edit forms of cases, talks and series: which controls each form has (German labels,
 vocabulary-bound selects, repeated fieldsets for nested lists), and the mapping between a
-submitted form, the nested dict that kb.schemas validates (the canonical state of case_state,
-talk_state and series_state) and the form's values. Validation itself stays in kb.
+submitted form, the nested dict that kb.catalogue.schemas validates (the canonical state of
+case_state, talk_state and series_state) and the form's values. Validation itself stays in kb.
 
 Form names: a dotted state path with "-" (`governance-type`), list rows with their index
 (`actors-0-kind`), lists of plain values with the index only (`cases-0`). The same name, with
@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import FieldError
-from kb.vocabulary import Vocabulary
 
 BLANK_ROWS = 2  # empty rows offered under the filled ones of every list
 MORE_ROWS = 3  # what "Weitere Zeilen" adds
@@ -195,7 +195,8 @@ def name_of(loc: tuple[Any, ...] | str) -> str:
 
 
 def messages_by_name(errors: list[tuple[tuple[Any, ...], FieldError]]) -> dict[str, str]:
-    """kb.schemas.validate's errors by form name (several on one field joined with "; ")."""
+    """kb.catalogue.schemas.validate's errors by form name (several on one field joined with
+    "; ")."""
     out: dict[str, str] = {}
     for loc, error in errors:
         name = name_of(loc)

@@ -5,8 +5,8 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
 
-from kb.errors import Conflict
-from kb.history import (
+from kb.catalogue.schemas import MAX_DB_INT
+from kb.editorial.history import (
     ACTIONS,
     LABELS,
     get_revision,
@@ -15,7 +15,7 @@ from kb.history import (
     restore_revision,
     set_deleted,
 )
-from kb.schemas import MAX_DB_INT
+from kb.errors import Conflict
 from webapp.auth import admin_required, current_user, editor_required
 from webapp.context import uow, vocabulary
 

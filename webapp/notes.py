@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
 
+from kb.catalogue.schemas import MAX_BODY, MAX_DB_INT, NoteIn, bounded_int, validate
+from kb.catalogue.talks import get_talk
+from kb.editorial.history import changed_fields
+from kb.editorial.notes import get_note, new_note_slug, note_state, note_template, save_note
 from kb.errors import Conflict
-from kb.history import changed_fields
 from kb.markup import render_html
-from kb.notes import get_note, new_note_slug, note_state, note_template, save_note
-from kb.schemas import MAX_BODY, MAX_DB_INT, NoteIn, bounded_int, validate
-from kb.talks import get_talk
 from webapp.auth import current_user, editor_required
 from webapp.context import uow, vocabulary
 

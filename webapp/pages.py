@@ -7,8 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
-from kb.cases import case_state, get_case, talks_presenting
-from kb.catalogue import (
+from kb.catalogue.browsing import (
     FACET_LABELS,
     FACETS,
     SORTS,
@@ -17,11 +16,12 @@ from kb.catalogue import (
     facet_values,
     parse_query,
 )
-from kb.completeness import assess
-from kb.instruments import get_instrument, instrument_uses, list_instruments
-from kb.notes import count_notes, latest_notes, list_notes, note_edits, notes_of_talks
-from kb.provenance import same_address, source_numbers
-from kb.talks import get_talk, list_series, list_talks
+from kb.catalogue.cases import case_state, get_case, talks_presenting
+from kb.catalogue.completeness import assess
+from kb.catalogue.instruments import get_instrument, instrument_uses, list_instruments
+from kb.catalogue.provenance import same_address, source_numbers
+from kb.catalogue.talks import get_talk, list_series, list_talks
+from kb.editorial.notes import count_notes, latest_notes, list_notes, note_edits, notes_of_talks
 from webapp.auth import current_user
 from webapp.context import runtime, uow, vocabulary
 from webapp.params import args_of, chips, set_current_path, toggle_link, url_with
@@ -95,9 +95,10 @@ def case(slug: str) -> str:
         note_edits=note_edits(unit, notes[-CASE_PAGE_NOTES:]),
         similar=runtime().search_index.similar_cases(slug, limit=5),
         key_dates=sorted(item.key_dates, key=lambda k: k.date),
-        # A fact's source marker shows the source's number in the list below (kb.provenance).
+        # A fact's source marker shows the source's number in the list below
+        # (kb.catalogue.provenance).
         source_no=_numbering(source_numbers(item.sources)),
-        # What the case lacks, for editors only (kb.completeness).
+        # What the case lacks, for editors only (kb.catalogue.completeness).
         completeness=assess(case_state(item), vocab, len(notes)) if current_user() else None,
     )
 

@@ -9,8 +9,8 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import g, request
 
-from kb.schemas import bounded_int
-from kb.search import FACETS, SORTS, SearchRequest
+from kb.catalogue.schemas import bounded_int
+from kb.search.service import FACETS, SORTS, SearchRequest
 
 MAX_QUERY_CHARS = 2000  # longer input is cut; the engine shortens further and says so
 MAX_VALUES = 20  # filter values per facet

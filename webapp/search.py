@@ -5,9 +5,9 @@ from dataclasses import replace
 
 from flask import Blueprint, render_template, request
 
-from kb.catalogue import FACET_LABELS as CATALOGUE_LABELS
-from kb.catalogue import FACET_VOCABULARIES
-from kb.search import FACETS, SORTS, QuerySyntaxError
+from kb.catalogue.browsing import FACET_LABELS as CATALOGUE_LABELS
+from kb.catalogue.browsing import FACET_VOCABULARIES
+from kb.search.service import FACETS, SORTS, QuerySyntaxError
 from webapp.context import runtime, uow, vocabulary
 from webapp.params import (
     args_of,

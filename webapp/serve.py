@@ -8,7 +8,7 @@ import waitress
 
 from kb.config import Settings
 from kb.errors import ConfigurationError
-from kb.search import warm_up
+from kb.search.service import warm_up
 from webapp.app import create_app
 
 

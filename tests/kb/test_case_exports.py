@@ -11,16 +11,16 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from kb.catalogue import CatalogueQuery
+from kb.catalogue.browsing import CatalogueQuery
+from kb.catalogue.vocabulary import NAMES
 from kb.cli import main
-from kb.codebook import build_codebook, codebook_csv, codebook_json, codebook_markdown
 from kb.config import DEFAULT_SEED_DIR
 from kb.csvcells import RULE, csv_text, neutralise, restore
-from kb.exporting import CASE_CSV_HEADER, LONG_CSV_HEADER, cases_csv, cases_long_csv
-from kb.result_sets import catalogue_set, search_case_set
+from kb.exchange.codebook import build_codebook, codebook_csv, codebook_json, codebook_markdown
+from kb.exchange.exporting import CASE_CSV_HEADER, LONG_CSV_HEADER, cases_csv, cases_long_csv
+from kb.exchange.result_sets import catalogue_set, search_case_set
 from kb.runtime import Runtime
-from kb.search import SearchRequest
-from kb.vocabulary import NAMES
+from kb.search.service import SearchRequest
 from tests.case_exports import (
     ALREADY_QUOTED,
     FORMULA_CARRIER,

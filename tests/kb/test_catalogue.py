@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import func, select
 
-from kb.cases import case_state, get_case, save_case
-from kb.catalogue import CatalogueQuery, browse, collation_key, parse_query
+from kb.catalogue.browsing import CatalogueQuery, browse, collation_key, parse_query
+from kb.catalogue.cases import case_state, get_case, save_case
+from kb.catalogue.schemas import CaseIn
+from kb.catalogue.vocabulary import load_vocabulary
 from kb.config import DEFAULT_SEED_DIR
 from kb.runtime import Runtime
-from kb.schemas import CaseIn
-from kb.vocabulary import load_vocabulary
 from models import Case, CaseInstrument, Instrument, TalkCase
 
 COMBINATIONS = [

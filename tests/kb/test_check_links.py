@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import main
-from kb.links import (
+from kb.editorial.links import (
     FORMAT_VERSION,
     Link,
     LinkResult,

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from kb.citation import Citation, bibtex, bibtex_escape, csl_json, plain_text
+from kb.publishing.citation import Citation, bibtex, bibtex_escape, csl_json, plain_text
 
 TRICKY = r"Kosten & Nutzen: 100 % für_alle {Quartier} #1 $5 ~x ^y \z"
 

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
 from kb.cli import main
-from kb.compare import FORMATS, compare, parse_slugs, to_json
 from kb.csvcells import restore
 from kb.errors import NotFound, ValidationError
+from kb.publishing.compare import FORMATS, compare, parse_slugs, to_json
 from kb.runtime import Runtime
 from tests.case_exports import (
     FORMULA_CARRIER,

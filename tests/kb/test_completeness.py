@@ -1,4 +1,4 @@
-"""kb.completeness: the score and gaps of a complete and a sparse case, `kb check
+"""kb.catalogue.completeness: the score and gaps of a complete and a sparse case, `kb check
 --completeness` and the completeness in the JSON export."""
 
 import json
@@ -7,8 +7,8 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from kb.catalogue.completeness import CHECKS, assess, queue
 from kb.cli import main
-from kb.completeness import CHECKS, assess, queue
 from kb.runtime import Runtime
 from tests.kb.test_import import CASE, write
 

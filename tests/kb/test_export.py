@@ -6,12 +6,12 @@ import yaml
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from kb.cases import case_state, get_case
+from kb.catalogue.cases import case_state, get_case
+from kb.catalogue.schemas import NoteIn
 from kb.cli import main
 from kb.config import Settings
-from kb.notes import save_note
+from kb.editorial.notes import save_note
 from kb.runtime import Runtime
-from kb.schemas import NoteIn
 from models import Base
 from tests.case_exports import (
     FORMULA_CITY,

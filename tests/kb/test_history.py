@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cases import case_state, get_case, save_case
+from kb.catalogue.cases import case_state, get_case, save_case
+from kb.catalogue.schemas import CaseIn
 from kb.cli import main
+from kb.editorial.history import diff_states, history, restore_revision, set_deleted
+from kb.editorial.notes import find_note
+from kb.editorial.users import add_user
 from kb.errors import Conflict
-from kb.history import diff_states, history, restore_revision, set_deleted
-from kb.notes import find_note
 from kb.runtime import Runtime
-from kb.schemas import CaseIn
-from kb.users import add_user
 
 CASE = "freiraumbuero-halle"
 
@@ -137,8 +137,8 @@ def test_cli_history_and_restore_of_a_case_and_a_talk(
 
 
 def test_notes_of_a_deleted_talk_leave_the_latest_notes_and_the_count(seeded: Runtime) -> None:
-    from kb.notes import count_notes, latest_notes, save_note
-    from kb.schemas import NoteIn
+    from kb.catalogue.schemas import NoteIn
+    from kb.editorial.notes import count_notes, latest_notes, save_note
 
     talk = "talk-2-freiraumbuero-halle"
     with seeded.uow() as uow:

@@ -4,13 +4,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cases import get_case
+from kb.catalogue.cases import get_case
+from kb.catalogue.files import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
+from kb.catalogue.schemas import MAX_BODY
 from kb.cli import main
+from kb.editorial.users import add_user
 from kb.errors import ValidationError
-from kb.files import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 from kb.runtime import Runtime
-from kb.schemas import MAX_BODY
-from kb.users import add_user
 from tests.helpers import table_counts
 
 CASE = """\

@@ -3,11 +3,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kb.cases import case_state, get_case, list_cases, save_case
+from kb.catalogue.cases import case_state, get_case, list_cases, save_case
+from kb.catalogue.schemas import CaseIn
+from kb.catalogue.talks import list_series, list_talks
 from kb.config import Settings
 from kb.runtime import Runtime
-from kb.schemas import CaseIn
-from kb.talks import list_series, list_talks
 from models import Revision
 from tests.helpers import table_counts
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from kb import markup
-from kb.indexing import note_document
 from kb.markup import RENDER_LIMIT, plain_text, render_html
+from kb.search.indexing import note_document
 from models import Talk
 
 SIZE = 100_000

@@ -1,14 +1,13 @@
-"""kb.provenance: which facts name a source, the warnings of `kb check` (and --strict), and
-the completeness gap that leads to the first fact without a source."""
+"""kb.catalogue.provenance: which facts name a source, the warnings of `kb check` (and
+--strict), and the completeness gap that leads to the first fact without a source."""
 
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
 
-from kb.cli import main
-from kb.completeness import assess
-from kb.provenance import (
+from kb.catalogue.completeness import assess
+from kb.catalogue.provenance import (
     facts,
     same_address,
     source_numbers,
@@ -17,6 +16,7 @@ from kb.provenance import (
     unsourced_facts,
     warnings,
 )
+from kb.cli import main
 from kb.runtime import Runtime
 from tests.kb.test_completeness import complete_state
 from tests.kb.test_import import CASE, write

@@ -1,6 +1,6 @@
 """Comparing revisions: which fields a change touched, by their German labels."""
 
-from kb.history import changed_fields
+from kb.editorial.history import changed_fields
 
 
 def test_changed_fields_names_the_fields_that_differ() -> None:

@@ -1,10 +1,10 @@
 import pytest
 
-from kb.cases import case_state, get_case, save_case
+from kb.catalogue.cases import case_state, get_case, save_case
+from kb.catalogue.schemas import CaseIn
 from kb.errors import Conflict
 from kb.revisions import list_revisions
 from kb.runtime import Runtime
-from kb.schemas import CaseIn
 
 
 def _edit(runtime: Runtime, summary: str, expected_version: int | None) -> None:
@@ -42,11 +42,11 @@ def test_losing_a_race_to_create_the_same_slug_is_a_conflict(
 ) -> None:
     """Two editors create the same slug at once: both checks find nothing, the second insert
     hits the unique constraint. That must be a Conflict (409 on the web), not a crash."""
-    import kb.cases
+    import kb.catalogue.cases
 
     with seeded.uow() as uow:
         state = case_state(get_case(uow, "freiraumbuero-halle"))
     data = CaseIn.model_validate(state, context={"vocabulary": seeded.vocabulary})
-    monkeypatch.setattr(kb.cases, "find_case", lambda *args, **kwargs: None)
+    monkeypatch.setattr(kb.catalogue.cases, "find_case", lambda *args, **kwargs: None)
     with seeded.uow() as uow, pytest.raises(Conflict, match="Gleichzeitig wurde"):
         save_case(uow, data, seeded.vocabulary, actor="bert")

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from kb.cases import save_case
+from kb.catalogue.cases import save_case
+from kb.catalogue.schemas import CaseIn, TalkIn
+from kb.catalogue.talks import get_talk, save_talk, talk_state
 from kb.config import DEFAULT_SEED_DIR, Settings
-from kb.indexing import case_details
 from kb.runtime import Runtime
-from kb.schemas import CaseIn, TalkIn
-from kb.search import SearchRequest, SearchResults
-from kb.talks import get_talk, save_talk, talk_state
+from kb.search.indexing import case_details
+from kb.search.service import SearchRequest, SearchResults
 
 # A made-up word per place, found nowhere else in the catalogue: (word, label, where it goes).
 PLACES = [
@@ -195,7 +195,7 @@ def test_a_speakers_role_finds_the_talk(runtime: Runtime) -> None:
 
 
 def test_case_details_are_labelled_lines(runtime: Runtime) -> None:
-    from kb.cases import get_case
+    from kb.catalogue.cases import get_case
 
     with runtime.uow() as uow:
         details = case_details(get_case(uow, "fall-mit-angaben"))

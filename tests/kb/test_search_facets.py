@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from kb.runtime import Runtime
-from kb.search import SearchRequest
+from kb.search.service import SearchRequest
 from models import Case, Note, Talk, TalkCase
 
 NOTE = """---

@@ -10,7 +10,7 @@ import pytest
 
 from kb.config import DEFAULT_SEED_DIR, Settings
 from kb.runtime import Runtime
-from kb.search import SearchRequest, SearchResults
+from kb.search.service import SearchRequest, SearchResults
 from search_index.query import clean
 
 # (query, expected "kind:slug" in the top 3, what the query exercises)

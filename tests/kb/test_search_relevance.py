@@ -9,7 +9,7 @@ import pytest
 
 from kb.config import DEFAULT_SEED_DIR, Settings
 from kb.runtime import Runtime
-from kb.search import SearchRequest
+from kb.search.service import SearchRequest
 
 # (query, expected "kind:slug" in the top 3, what the query exercises)
 CASES = [

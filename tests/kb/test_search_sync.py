@@ -16,11 +16,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from kb.catalogue.schemas import NoteIn
 from kb.cli import main
-from kb.notes import save_note
+from kb.editorial.notes import save_note
 from kb.runtime import Runtime
-from kb.schemas import NoteIn
-from kb.search import SearchRequest
+from kb.search.service import SearchRequest
 from models import SearchOutbox
 
 TALK = "talk-1-stadtmensch-altenburg"
@@ -71,7 +71,7 @@ def test_a_saved_note_is_found_by_kb_search_when_the_save_returns(
 def test_a_saved_note_is_found_while_another_process_holds_the_index_writer(
     seeded: Runtime, cli_env: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="kb.search")
+    caplog.set_level(logging.DEBUG, logger="kb.search.service")
     holder = spawn(
         cli_env,
         "import time\n"
@@ -109,9 +109,9 @@ def test_a_process_killed_between_commit_and_index_update_loses_nothing(
         cli_env,
         "import time\n"
         "from kb.config import Settings\n"
-        "from kb.notes import save_note\n"
+        "from kb.editorial.notes import save_note\n"
         "from kb.runtime import Runtime\n"
-        "from kb.schemas import NoteIn\n"
+        "from kb.catalogue.schemas import NoteIn\n"
         "r = Runtime.from_settings(Settings.from_env())\n"
         "print('ready', flush=True)\n"
         # The index update after the commit never finishes: the process is killed in it.
@@ -171,9 +171,9 @@ def test_several_processes_write_and_every_note_lands(
     code = (
         "import sys\n"
         "from kb.config import Settings\n"
-        "from kb.notes import save_note\n"
+        "from kb.editorial.notes import save_note\n"
         "from kb.runtime import Runtime\n"
-        "from kb.schemas import NoteIn\n"
+        "from kb.catalogue.schemas import NoteIn\n"
         "r = Runtime.from_settings(Settings.from_env())\n"
         "print('ready', flush=True)\n"
         "for i in range(5):\n"

@@ -1,6 +1,6 @@
 """The seed catalogue meets the standard of issue 12: at least 60 cases, none a stub, each
-complete by kb.completeness (notes aside: they come from talks), each fact with its source
-(kb.provenance), at least two sources from different sites, every Land present, and every
+complete by kb.catalogue.completeness (notes aside: they come from talks), each fact with its source
+(kb.catalogue.provenance), at least two sources from different sites, every Land present, and every
 governance type in small and in large municipalities."""
 
 from collections import Counter
@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from kb.completeness import assess
+from kb.catalogue.completeness import assess
+from kb.catalogue.provenance import warnings
+from kb.catalogue.vocabulary import Vocabulary, load_vocabulary
 from kb.config import DEFAULT_SEED_DIR
-from kb.provenance import warnings
-from kb.vocabulary import Vocabulary, load_vocabulary
 
 MIN_CASES = 60
 STUB_PHRASES = ("Weitere Einzelheiten wurden nicht erhoben", "No further details")

@@ -5,10 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import main
-from kb.errors import ValidationError
-from kb.runtime import Runtime
-from kb.unit_of_work import UnitOfWork
-from kb.users import (
+from kb.editorial.users import (
     ACCOUNT_FREE_FAILURES,
     MAX_PASSWORD,
     add_user,
@@ -22,6 +19,9 @@ from kb.users import (
     set_password,
     set_role,
 )
+from kb.errors import ValidationError
+from kb.runtime import Runtime
+from kb.unit_of_work import UnitOfWork
 
 
 def test_user_add_reads_the_password_from_stdin_and_stores_only_a_hash(

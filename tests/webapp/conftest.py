@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from kb.config import DEFAULT_SEED_DIR, Settings
+from kb.editorial.users import add_user
 from kb.runtime import Runtime
-from kb.users import add_user
 from webapp import create_app
 
 

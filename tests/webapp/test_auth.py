@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kb.editorial.users import add_user, find_user
 from kb.runtime import Runtime
-from kb.users import add_user, find_user
 
 PASSWORD = "ein-langes-passwort"
 

@@ -6,11 +6,11 @@ import json
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kb.cases import case_state, get_case, save_case
+from kb.catalogue.cases import case_state, get_case, save_case
+from kb.catalogue.schemas import CaseIn
+from kb.catalogue.talks import get_talk
 from kb.revisions import latest_revision
 from kb.runtime import Runtime
-from kb.schemas import CaseIn
-from kb.talks import get_talk
 from tests.kb.test_citation import TRICKY, bibtex_fields, unescape
 from tests.webapp.conftest import Page
 

@@ -10,10 +10,10 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
+from kb.catalogue.vocabulary import NAMES
 from kb.config import DEFAULT_SEED_DIR
 from kb.csvcells import RULE
-from kb.exporting import CASE_CSV_HEADER, LONG_CSV_HEADER
-from kb.vocabulary import NAMES
+from kb.exchange.exporting import CASE_CSV_HEADER, LONG_CSV_HEADER
 from models import Case
 from tests.case_exports import (
     FORMULA_CITY,

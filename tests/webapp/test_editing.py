@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from kb.cases import find_case
+from kb.catalogue.cases import find_case
+from kb.catalogue.talks import find_series, find_talk, talk_state
 from kb.revisions import list_revisions
 from kb.runtime import Runtime
-from kb.talks import find_series, find_talk, talk_state
 from tests.webapp import test_notes_and_history as notes_tests
 from tests.webapp.test_auth import csrf_token
 from tests.webapp.test_notes_and_history import editor, revisions

@@ -5,10 +5,10 @@ import json
 
 from flask.testing import FlaskClient
 
-from kb.cases import list_cases
-from kb.completeness import CHECKS
-from kb.links import FORMAT_VERSION, default_result_path
-from kb.provenance import facts, same_address, source_numbers
+from kb.catalogue.cases import list_cases
+from kb.catalogue.completeness import CHECKS
+from kb.catalogue.provenance import facts, same_address, source_numbers
+from kb.editorial.links import FORMAT_VERSION, default_result_path
 from kb.runtime import Runtime
 from tests.webapp.conftest import Page
 

@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 
 from flask.testing import FlaskClient
 
-from kb.cases import case_state, get_case, save_case
-from kb.notes import save_note
+from kb.catalogue.cases import case_state, get_case, save_case
+from kb.catalogue.schemas import CaseIn, NoteIn
+from kb.editorial.notes import save_note
 from kb.runtime import Runtime
-from kb.schemas import CaseIn, NoteIn
 from tests.webapp.conftest import Page
 
 A = "{http://www.w3.org/2005/Atom}"

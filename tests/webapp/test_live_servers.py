@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bench.loadtest import Client, Server, csrf_token, free_port
+from kb.editorial.users import add_user
 from kb.runtime import Runtime
-from kb.users import add_user
 
 KB = Path(sys.executable).parent / "kb"
 PASSWORD = "ein-langes-passwort"

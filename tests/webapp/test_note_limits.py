@@ -7,7 +7,7 @@ import time
 import pytest
 from flask.testing import FlaskClient
 
-from kb.schemas import MAX_BODY
+from kb.catalogue.schemas import MAX_BODY
 from tests.webapp.test_auth import csrf_token
 
 TALK = "talk-3-altstadtquartier-buechel-aachen"

@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from kb.notes import find_note
+from kb.editorial.notes import find_note
+from kb.editorial.users import add_user
 from kb.runtime import Runtime
-from kb.users import add_user
 from models import Revision
 from tests.webapp.test_auth import PASSWORD, csrf_token, login
 
@@ -229,9 +229,9 @@ def test_a_post_without_csrf_token_changes_nothing(app: Flask, seeded: Runtime) 
 
 
 def test_restore_a_case_and_a_talk_through_the_web(app: Flask, seeded: Runtime) -> None:
-    from kb.cases import case_state, get_case, save_case
-    from kb.schemas import CaseIn, TalkIn
-    from kb.talks import get_talk, save_talk, talk_state
+    from kb.catalogue.cases import case_state, get_case, save_case
+    from kb.catalogue.schemas import CaseIn, TalkIn
+    from kb.catalogue.talks import get_talk, save_talk, talk_state
 
     with seeded.uow() as uow:
         state = case_state(get_case(uow, "freiraumbuero-halle"))

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from kb.cases import case_state, get_case, save_case
-from kb.notes import save_note
+from kb.catalogue.cases import case_state, get_case, save_case
+from kb.catalogue.schemas import CaseIn, NoteIn, TalkIn
+from kb.catalogue.talks import get_talk, save_talk, talk_state
+from kb.editorial.notes import save_note
 from kb.runtime import Runtime
-from kb.schemas import CaseIn, NoteIn, TalkIn
-from kb.talks import get_talk, save_talk, talk_state
 
 VECTORS = [
     line

@@ -12,9 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-import kb.users
+import kb.editorial.users
+from kb.editorial.users import ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES, find_user
 from kb.runtime import Runtime
-from kb.users import ACCOUNT_FREE_FAILURES, ADDRESS_FREE_FAILURES, find_user
 from models import LoginFailure
 from tests.webapp.test_auth import PASSWORD, csrf_token, login
 
@@ -25,9 +25,9 @@ TALK = "talk-3-altstadtquartier-buechel-aachen"
 @pytest.fixture
 def web_app(make_app: Callable[..., Flask], seeded: Runtime) -> Flask:
     with seeded.uow() as uow:
-        kb.users.add_user(uow, "anna", PASSWORD, "editor", "Anna Beispiel")
-        kb.users.add_user(uow, "bert", PASSWORD, "editor", "Bert Muster")
-        kb.users.add_user(uow, "root", PASSWORD, "admin")
+        kb.editorial.users.add_user(uow, "anna", PASSWORD, "editor", "Anna Beispiel")
+        kb.editorial.users.add_user(uow, "bert", PASSWORD, "editor", "Bert Muster")
+        kb.editorial.users.add_user(uow, "root", PASSWORD, "admin")
         uow.commit()
     return make_app(seeded.settings)
 
@@ -96,13 +96,13 @@ def test_unknown_slowed_down_and_wrong_get_the_same_answer_after_the_same_work(
     web_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checks: list[str] = []
-    real = kb.users.check_password_hash
+    real = kb.editorial.users.check_password_hash
 
     def counting(stored: str, password: str) -> bool:
         checks.append(stored)
         return real(stored, password)
 
-    monkeypatch.setattr(kb.users, "check_password_hash", counting)
+    monkeypatch.setattr(kb.editorial.users, "check_password_hash", counting)
 
     def answer(name: str, address: str) -> tuple[int, str, str | None]:
         before = len(checks)
@@ -120,7 +120,7 @@ def test_unknown_slowed_down_and_wrong_get_the_same_answer_after_the_same_work(
     assert slowed_known[0] == 429 and slowed_known == slowed_unknown
     # A deactivated account answers like an unknown name too.
     with web_app.extensions["kb"].uow() as uow:
-        kb.users.set_active(uow, "bert", False)
+        kb.editorial.users.set_active(uow, "bert", False)
         uow.commit()
     assert answer("bert", "10.3.0.1") == answer("niemand-sonst", "10.4.0.1")
 
@@ -242,13 +242,13 @@ def test_a_password_longer_than_the_limit_is_refused_at_login_after_the_same_wor
 ) -> None:
     longest = "Wolke-" + "x" * 994  # exactly MAX_PASSWORD: settable and usable
     with web_app.extensions["kb"].uow() as uow:
-        kb.users.set_password(uow, "bert", longest)
+        kb.editorial.users.set_password(uow, "bert", longest)
         uow.commit()
     assert login(client_at(web_app, "10.0.0.1"), "bert", longest).status_code == 302  # type: ignore[attr-defined]
     checks: list[str] = []
-    real = kb.users.check_password_hash
+    real = kb.editorial.users.check_password_hash
     monkeypatch.setattr(
-        kb.users, "check_password_hash", lambda h, p: checks.append(h) or real(h, p)
+        kb.editorial.users, "check_password_hash", lambda h, p: checks.append(h) or real(h, p)
     )
     # One character more is not cut off to the stored password: refused, like any wrong one.
     response = login(client_at(web_app, "10.0.0.2"), "bert", longest + "y")

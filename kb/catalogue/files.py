@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
+from kb.catalogue.schemas import MAX_BODY, dotted
 from kb.errors import FieldError
-from kb.schemas import MAX_BODY, dotted
 
 YAML_TYPES = ("case", "series")
 MARKDOWN_TYPES = ("talk", "note")

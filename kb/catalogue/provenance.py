@@ -5,8 +5,8 @@ an actor's role, the population of the municipality, a funding entry, an award, 
 Each can name one source address (`source`, for the population `population_source`). The
 case's `sources` list holds every address with what it supports (`supports`).
 
-This module answers three questions on a case's canonical state (kb.cases.case_state, or the
-validated file data in the same shape), for `kb check` warnings, the completeness score and
+This module answers three questions on a case's canonical state (kb.catalogue.cases.case_state, or
+the validated file data in the same shape), for `kb check` warnings, the completeness score and
 the source markers of the case page:
 
 - which facts name no source (`unsourced_facts`),
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from kb.schemas import dotted
+from kb.catalogue.schemas import dotted
 
 Loc = tuple[Any, ...]
 

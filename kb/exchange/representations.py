@@ -4,11 +4,11 @@ code and German label."""
 
 from typing import Any
 
-from kb.cases import case_state
-from kb.catalogue import CaseRow, CataloguePage
+from kb.catalogue.browsing import CaseRow, CataloguePage
+from kb.catalogue.cases import case_state
+from kb.catalogue.talks import presented_cases, talk_state
+from kb.catalogue.vocabulary import Vocabulary
 from kb.markup import render_html
-from kb.talks import presented_cases, talk_state
-from kb.vocabulary import Vocabulary
 from models import Case, Instrument, Note, Talk
 
 

@@ -10,14 +10,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kb.cases import case_state, find_case, save_case
+from kb.catalogue.cases import case_state, find_case, save_case
+from kb.catalogue.schemas import CaseIn, NoteIn, TalkIn, validate_or_raise
+from kb.catalogue.talks import find_talk, save_talk, talk_state
+from kb.catalogue.vocabulary import Vocabulary
+from kb.editorial.notes import find_note, note_state, save_note
 from kb.errors import Conflict, NotFound
-from kb.notes import find_note, note_state, save_note
 from kb.revisions import list_revisions, record_revision
-from kb.schemas import CaseIn, NoteIn, TalkIn, validate_or_raise
-from kb.talks import find_talk, save_talk, talk_state
 from kb.unit_of_work import UnitOfWork
-from kb.vocabulary import Vocabulary
 from models import Case, Note, Revision, Talk
 
 ACTIONS = {

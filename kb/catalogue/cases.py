@@ -5,11 +5,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from kb.catalogue.schemas import CaseIn
+from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import NotFound
 from kb.revisions import begin_save, record_revision, saves_atomically
-from kb.schemas import CaseIn
 from kb.unit_of_work import UnitOfWork
-from kb.vocabulary import Vocabulary
 from models import (
     Actor,
     Award,

@@ -8,9 +8,9 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from kb.catalogue.vocabulary import NAMES, Vocabulary
 from kb.csvcells import RULE, csv_text
-from kb.exporting import CASE_CSV_HEADER, JOIN, LONG_CSV_HEADER, LONG_ITEMS
-from kb.vocabulary import NAMES, Vocabulary
+from kb.exchange.exporting import CASE_CSV_HEADER, JOIN, LONG_CSV_HEADER, LONG_ITEMS
 
 CodebookFormat = Literal["csv", "json", "markdown"]
 

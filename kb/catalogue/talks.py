@@ -5,9 +5,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from kb.catalogue.schemas import SeriesIn, TalkIn
 from kb.errors import FieldError, NotFound, ValidationError
 from kb.revisions import begin_save, record_revision, saves_atomically
-from kb.schemas import SeriesIn, TalkIn
 from kb.unit_of_work import UnitOfWork
 from models import Case, Series, SeriesSource, Speaker, Talk, TalkCase, TalkSource
 

@@ -1,7 +1,7 @@
 """How complete a case is: the editors' work queue.
 
-`assess(state, vocabulary, notes)` looks at a case's canonical state (kb.cases.case_state) and
-the number of notes taken after talks at which the case was presented, and returns the gaps
+`assess(state, vocabulary, notes)` looks at a case's canonical state (kb.catalogue.cases.case_state)
+and the number of notes taken after talks at which the case was presented, and returns the gaps
 and a score 0–100, the share of these checks that pass (rounded):
 
 Each check, its code, when it passes and the edit form control (`/cases/<slug>/edit#<id>`)
@@ -15,7 +15,7 @@ that fills it:
 - `start-year`: a start year (`f-start_year`).
 - `size-class`: a size class of the municipality (`f-municipality-size_class`).
 - `sources`: at least `MIN_SOURCES` (2) sources (`f-sources`).
-- `fact-sources`: every fact names its source (kb.provenance: actors with a role, the
+- `fact-sources`: every fact names its source (kb.catalogue.provenance: actors with a role, the
   population, funding, awards, key dates); the control of the first fact without one
   (`f-municipality-population_source`, `f-actors`, `f-funding`, `f-awards`, `f-key_dates`).
 - `rationales`: the governance and scale rationales, and with a size class its rationale,
@@ -32,10 +32,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from kb.cases import case_state, list_cases
-from kb.provenance import unsourced_facts
+from kb.catalogue.cases import case_state, list_cases
+from kb.catalogue.provenance import unsourced_facts
+from kb.catalogue.vocabulary import Vocabulary
 from kb.unit_of_work import UnitOfWork
-from kb.vocabulary import Vocabulary
 from models import Case, Note, Talk, TalkCase
 
 MIN_RATIONALE = 80  # characters: about one sentence

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy import delete, select
 
+from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import SearchUnavailable
-from kb.indexing import all_documents, documents_for
+from kb.search.indexing import all_documents, documents_for
 from kb.unit_of_work import Change, UnitOfWork
-from kb.vocabulary import Vocabulary
 from models import Case, SearchOutbox, Series, Talk
 from search_index.analysis import add_catalogue_words, catalogue_words
 from search_index.documents import (

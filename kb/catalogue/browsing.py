@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from kb.catalogue.schemas import bounded_int
+from kb.catalogue.vocabulary import Vocabulary
 from kb.markup import plain_text
-from kb.schemas import bounded_int
 from kb.unit_of_work import UnitOfWork
-from kb.vocabulary import Vocabulary
 from kb.watermark import cached
 from models import Case, CaseInstrument, Instrument, Talk, TalkCase
 

@@ -8,15 +8,15 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
-from kb.cases import find_case, save_case
+from kb.catalogue.cases import find_case, save_case
+from kb.catalogue.files import ParsedFile, read_files
+from kb.catalogue.schemas import CaseIn, Input, NoteIn, SeriesIn, TalkIn, validate
+from kb.catalogue.talks import find_series, find_talk, save_series, save_talk
+from kb.catalogue.vocabulary import Vocabulary
+from kb.editorial.notes import find_note, save_note
 from kb.errors import FieldError, ValidationError
-from kb.files import ParsedFile, read_files
-from kb.notes import find_note, save_note
 from kb.revisions import latest_revision
-from kb.schemas import CaseIn, Input, NoteIn, SeriesIn, TalkIn, validate
-from kb.talks import find_series, find_talk, save_series, save_talk
 from kb.unit_of_work import UnitOfWork
-from kb.vocabulary import Vocabulary
 from models import Case, Note, Series, Talk
 
 # Items are written in this order, so that references point at rows that already exist.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from kb.history import ACTIONS, changed_fields
+from kb.editorial.history import ACTIONS, changed_fields
 from kb.markup import render_html
 from kb.unit_of_work import UnitOfWork
 from models import Note, Revision

@@ -16,8 +16,8 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import FieldError, ValidationError
-from kb.vocabulary import Vocabulary
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # Characters of a note body or a long text: larger input is refused with a message at the field.

@@ -5,11 +5,11 @@ download always holds exactly the set the reader was looking at, in the same ord
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kb.cases import case_state, list_cases_by_ids, list_cases_by_slugs
-from kb.catalogue import CataloguePage, CatalogueQuery, browse
-from kb.search import SearchIndexService, SearchRequest
+from kb.catalogue.browsing import CataloguePage, CatalogueQuery, browse
+from kb.catalogue.cases import case_state, list_cases_by_ids, list_cases_by_slugs
+from kb.catalogue.vocabulary import Vocabulary
+from kb.search.service import SearchIndexService, SearchRequest
 from kb.unit_of_work import UnitOfWork
-from kb.vocabulary import Vocabulary
 
 
 @dataclass

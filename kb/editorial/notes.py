@@ -9,15 +9,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from kb.catalogue.files import parse_text, read_text
+from kb.catalogue.schemas import NoteIn, validate
+from kb.catalogue.talks import find_talk
+from kb.catalogue.vocabulary import Vocabulary
+from kb.editorial.users import find_user
 from kb.errors import Conflict, FieldError, NotFound, ValidationError
-from kb.files import parse_text, read_text
 from kb.revisions import begin_save, record_revision, saves_atomically
-from kb.schemas import NoteIn, validate
 from kb.slugs import slugify
-from kb.talks import find_talk
 from kb.unit_of_work import UnitOfWork
-from kb.users import find_user
-from kb.vocabulary import Vocabulary
 from kb.watermark import cached
 from models import Note, Revision, Talk, User
 

@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.cases import find_case, talks_presenting
+from kb.catalogue.cases import find_case, talks_presenting
+from kb.catalogue.vocabulary import Vocabulary
 from kb.csvcells import csv_text
+from kb.editorial.notes import notes_of_talks
 from kb.errors import FieldError, NotFound, ValidationError
-from kb.notes import notes_of_talks
 from kb.unit_of_work import UnitOfWork
-from kb.vocabulary import Vocabulary
 from models import Case
 
 MIN_CASES = 2

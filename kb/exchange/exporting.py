@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from kb.cases import case_state, list_cases
-from kb.completeness import completeness_json
+from kb.catalogue.cases import case_state, list_cases
+from kb.catalogue.completeness import completeness_json
+from kb.catalogue.files import render_file
+from kb.catalogue.talks import list_series, list_talks, series_state, talk_state
+from kb.catalogue.vocabulary import Vocabulary
 from kb.csvcells import csv_text, write_csv
-from kb.files import render_file
-from kb.notes import list_notes, note_state
-from kb.talks import list_series, list_talks, series_state, talk_state
+from kb.editorial.notes import list_notes, note_state
 from kb.unit_of_work import UnitOfWork
-from kb.vocabulary import Vocabulary
 
 Format = Literal["yaml", "json", "csv"]
 FOLDERS = {
@@ -50,7 +50,7 @@ def export_catalogue(
             "cases": states["case"],
             "talks": states["talk"],
             "notes": states["note"],
-            # per case slug: {"score": 0-100, "gaps": [codes]} (kb.completeness)
+            # per case slug: {"score": 0-100, "gaps": [codes]} (kb.catalogue.completeness)
             "completeness": completeness_json(uow, states["case"], vocabulary),
         }
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

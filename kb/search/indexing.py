@@ -8,10 +8,10 @@ from typing import Protocol, TypedDict
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kb.cases import CASE_LOAD
+from kb.catalogue.cases import CASE_LOAD
+from kb.catalogue.vocabulary import Vocabulary
 from kb.markup import plain_text
 from kb.unit_of_work import Change, UnitOfWork
-from kb.vocabulary import Vocabulary
 from models import Case, Note, Talk, TalkCase
 from search_index.documents import SearchDocument
 
