@@ -1,5 +1,5 @@
-"""The edit forms of cases, talks and series: which controls each form has (German labels,
-vocabulary-bound selects, repeated fieldsets for nested lists), and the mapping between a
+"""The edit forms of cases, talks and series: which controls each form has (German labels from
+kb.labels, vocabulary-bound selects, repeated fieldsets for nested lists), and the mapping between a
 submitted form, the nested dict that kb.catalogue.schemas validates (the canonical state of
 case_state, talk_state and series_state) and the form's values. Validation itself stays in kb.
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import FieldError
+from kb.labels import item_label, label
 
 BLANK_ROWS = 2  # empty rows offered under the filled ones of every list
 MORE_ROWS = 3  # what "Weitere Zeilen" adds
@@ -228,14 +229,22 @@ def vocabulary_options(vocabulary: Vocabulary, name: str) -> Options:
     return tuple((t.code, t.label) for t in vocabulary.terms[name].values())
 
 
+def _label(path: str, kind: str = "") -> str:
+    """The label of a control: the field's form wording from kb.labels."""
+    return label(path, "form", kind=kind)
+
+
+def _group(key: str, fields: tuple[Field, ...], *, kind: str = "", hint: str = "") -> Group:
+    """A list edited as fieldsets, its legend and the name of one row from kb.labels."""
+    return Group(key, _label(key, kind), item_label(key, "form", kind=kind), fields, hint=hint)
+
+
 def _sources() -> Group:
-    return Group(
+    return _group(
         "sources",
-        "Quellen",
-        "Quelle",
         (
-            Field("url", "Adresse (URL)", "url", hint="beginnt mit http:// oder https://"),
-            Field("supports", "Was sie belegt", "textarea", rows=2),
+            Field("url", _label("sources.url"), "url", hint="beginnt mit http:// oder https://"),
+            Field("supports", _label("sources.supports"), "textarea", rows=2),
         ),
     )
 
@@ -244,11 +253,11 @@ def _slug(editable: bool) -> Field:
     if editable:
         return Field(
             "slug",
-            "Kürzel (in der Adresse)",
+            _label("slug"),
             hint="Kleinbuchstaben, Ziffern, Bindestriche; leer lassen: wird aus dem Namen gebildet",
         )
     # Renaming would change the item's address and every link to it; out of scope for now.
-    return Field("slug", "Kürzel (in der Adresse)", "readonly", hint="kann nicht geändert werden")
+    return Field("slug", _label("slug"), "readonly", hint="kann nicht geändert werden")
 
 
 def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
@@ -263,16 +272,17 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
             Section(
                 "Grunddaten",
                 (
-                    Field("name", "Name", required=True),
+                    Field("name", _label("name"), required=True),
                     _slug(new),
-                    Field("city", "Stadt oder Gemeinde", required=True),
-                    Field("land", "Bundesland", "select", vocab("lands"), required=True),
-                    Field("website", "Website", "url", hint="leer oder mit http(s)://"),
-                    Group(
+                    Field("city", _label("city"), required=True),
+                    Field("land", _label("land"), "select", vocab("lands"), required=True),
+                    Field("website", _label("website"), "url", hint="leer oder mit http(s)://"),
+                    _group(
                         "aliases",
-                        "Andere Namen",
-                        "Anderer Name",
-                        (Field("name", "Name"), Field("note", "Anmerkung")),
+                        (
+                            Field("name", _label("aliases.name")),
+                            Field("note", _label("aliases.note")),
+                        ),
                     ),
                 ),
             ),
@@ -281,98 +291,126 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                 (
                     Field(
                         "governance.type",
-                        "Governance-Typ",
+                        _label("governance.type"),
                         "select",
                         vocab("governance_types"),
                         required=True,
                     ),
                     Field(
                         "governance.rationale",
-                        "Begründung Governance-Typ",
+                        _label("governance.rationale"),
                         "textarea",
                         required=True,
                     ),
-                    Field("scale.type", "Maßstab", "select", vocab("scales"), required=True),
-                    Field("scale.rationale", "Begründung Maßstab", "textarea", required=True),
+                    Field(
+                        "scale.type",
+                        _label("scale.type"),
+                        "select",
+                        vocab("scales"),
+                        required=True,
+                    ),
+                    Field("scale.rationale", _label("scale.rationale"), "textarea", required=True),
                 ),
             ),
             Section(
                 "Stadtgröße",
                 (
-                    Field("municipality.population", "Einwohnerzahl", "int"),
-                    Field("municipality.population_year", "Stand (Jahr)", "int", hint=year_hint),
-                    Field("municipality.population_source", "Quelle Einwohnerzahl (URL)", "url"),
-                    Field("municipality.size_class", "Stadtgröße", "select", vocab("size_classes")),
-                    Field("municipality.size_class_rationale", "Begründung Stadtgröße", "textarea"),
+                    Field("municipality.population", _label("municipality.population"), "int"),
+                    Field(
+                        "municipality.population_year",
+                        _label("municipality.population_year"),
+                        "int",
+                        hint=year_hint,
+                    ),
+                    Field(
+                        "municipality.population_source",
+                        _label("municipality.population_source"),
+                        "url",
+                    ),
+                    Field(
+                        "municipality.size_class",
+                        _label("municipality.size_class"),
+                        "select",
+                        vocab("size_classes"),
+                    ),
+                    Field(
+                        "municipality.size_class_rationale",
+                        _label("municipality.size_class_rationale"),
+                        "textarea",
+                    ),
                 ),
             ),
             Section(
                 "Organisation und Zeitraum",
                 (
-                    Field("carrier.name", "Träger"),
-                    Field("carrier.legal_form", "Rechtsform"),
-                    Field("start_year", "Beginn (Jahr)", "int", hint=year_hint),
-                    Field("end_year", "Ende (Jahr)", "int", hint=year_hint),
-                    Field("status", "Status", "select", vocab("statuses"), required=True),
+                    Field("carrier.name", _label("carrier.name")),
+                    Field("carrier.legal_form", _label("carrier.legal_form")),
+                    Field("start_year", _label("start_year"), "int", hint=year_hint),
+                    Field("end_year", _label("end_year"), "int", hint=year_hint),
+                    Field("status", _label("status"), "select", vocab("statuses"), required=True),
                 ),
             ),
             Section(
                 "Akteure, Instrumente, Förderung",
                 (
-                    Group(
+                    _group(
                         "actors",
-                        "Akteure",
-                        "Akteur",
                         (
-                            Field("name", "Name"),
-                            Field("kind", "Art", "select", vocab("actor_kinds"), required=True),
-                            Field("role", "Rolle", "textarea"),
-                            Field("source", "Quelle (URL)", "url"),
+                            Field("name", _label("actors.name")),
+                            Field(
+                                "kind",
+                                _label("actors.kind"),
+                                "select",
+                                vocab("actor_kinds"),
+                                required=True,
+                            ),
+                            Field("role", _label("actors.role"), "textarea"),
+                            Field("source", _label("actors.source"), "url"),
                         ),
                     ),
-                    Group(
+                    _group(
                         "instruments",
-                        "Instrumente",
-                        "Instrument",
                         (
                             Field(
-                                "code", "Instrument", "select", vocab("instruments"), required=True
+                                "code",
+                                _label("instruments.code"),
+                                "select",
+                                vocab("instruments"),
+                                required=True,
                             ),
-                            Field("note", "Wie der Fall es nutzt", "textarea"),
+                            Field("note", _label("instruments.note"), "textarea"),
                         ),
                     ),
-                    Group(
+                    _group(
                         "funding",
-                        "Förderung und Finanzierung",
-                        "Förderung",
                         (
-                            Field("programme", "Programm"),
-                            Field("funder", "Geldgeber"),
-                            Field("amount", "Betrag"),
-                            Field("period", "Zeitraum"),
-                            Field("note", "Anmerkung", "textarea", rows=2),
-                            Field("source", "Quelle (URL)", "url"),
+                            Field("programme", _label("funding.programme")),
+                            Field("funder", _label("funding.funder")),
+                            Field("amount", _label("funding.amount")),
+                            Field("period", _label("funding.period")),
+                            Field("note", _label("funding.note"), "textarea", rows=2),
+                            Field("source", _label("funding.source"), "url"),
                         ),
                     ),
-                    Group(
+                    _group(
                         "awards",
-                        "Auszeichnungen",
-                        "Auszeichnung",
                         (
-                            Field("name", "Name"),
-                            Field("year", "Jahr", "int"),
-                            Field("note", "Anmerkung", "textarea", rows=2),
-                            Field("source", "Quelle (URL)", "url"),
+                            Field("name", _label("awards.name")),
+                            Field("year", _label("awards.year"), "int"),
+                            Field("note", _label("awards.note"), "textarea", rows=2),
+                            Field("source", _label("awards.source"), "url"),
                         ),
                     ),
-                    Group(
+                    _group(
                         "key_dates",
-                        "Chronik",
-                        "Ereignis",
                         (
-                            Field("date", "Datum", hint="JJJJ, JJJJ-MM oder JJJJ-MM-TT"),
-                            Field("event", "Was geschah", "textarea", rows=2),
-                            Field("source", "Quelle (URL)", "url"),
+                            Field(
+                                "date",
+                                _label("key_dates.date"),
+                                hint="JJJJ, JJJJ-MM oder JJJJ-MM-TT",
+                            ),
+                            Field("event", _label("key_dates.event"), "textarea", rows=2),
+                            Field("source", _label("key_dates.source"), "url"),
                         ),
                     ),
                 ),
@@ -380,10 +418,10 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
             Section(
                 "Texte",
                 (
-                    Field("summary", "Kurzfassung", "textarea", required=True, rows=5),
+                    Field("summary", _label("summary"), "textarea", required=True, rows=5),
                     Field(
                         "description",
-                        "Beschreibung (Markdown)",
+                        _label("description"),
                         "textarea",
                         hint="## Zwischenüberschrift, **fett**, *kursiv*, [Link](https://…)",
                         rows=16,
@@ -402,48 +440,44 @@ def talk_form(vocabulary: Vocabulary, series: Options, cases: Options, *, new: b
             Section(
                 "Gespräch",
                 (
-                    Field("title", "Titel", required=True),
+                    Field("title", _label("title"), required=True),
                     _slug(new),
-                    Field("series", "Reihe", "select", series, required=True),
-                    Field("number", "Nummer in der Reihe", "int", hint="leer bei Sonderformaten"),
+                    Field("series", _label("series"), "select", series, required=True),
+                    Field("number", _label("number"), "int", hint="leer bei Sonderformaten"),
                     Field(
                         "format",
-                        "Format",
+                        _label("format"),
                         "select",
                         vocabulary_options(vocabulary, "talk_formats"),
                         required=True,
                     ),
-                    Field("date", "Datum", "date", required=True),
-                    Field("announced_date", "Angekündigt für (Datum)", "date"),
-                    Field("start_time", "Beginn (Uhrzeit)", "time", hint="HH:MM"),
-                    Field("end_time", "Ende (Uhrzeit)", "time", hint="HH:MM"),
-                    Field("venue", "Ort"),
-                    Field("announced_as", "Angekündigt als"),
+                    Field("date", _label("date"), "date", required=True),
+                    Field("announced_date", _label("announced_date"), "date"),
+                    Field("start_time", _label("start_time"), "time", hint="HH:MM"),
+                    Field("end_time", _label("end_time"), "time", hint="HH:MM"),
+                    Field("venue", _label("venue")),
+                    Field("announced_as", _label("announced_as")),
                 ),
             ),
             Section(
                 "Fälle und Gäste",
                 (
-                    Group(
+                    _group(
                         "cases",
-                        "Vorgestellte Fälle",
-                        "Fall",
-                        (Field("", "Fall", "select", cases, required=True),),
+                        (Field("", item_label("cases", "form"), "select", cases, required=True),),
                     ),
-                    Group(
+                    _group(
                         "speakers",
-                        "Gäste und Moderation",
-                        "Person",
                         (
-                            Field("name", "Name"),
+                            Field("name", _label("speakers.name")),
                             Field(
                                 "side",
-                                "Seite",
+                                _label("speakers.side"),
                                 "select",
                                 vocabulary_options(vocabulary, "actor_sides"),
                             ),
-                            Field("organisation", "Organisation"),
-                            Field("role", "Rolle"),
+                            Field("organisation", _label("speakers.organisation")),
+                            Field("role", _label("speakers.role")),
                         ),
                     ),
                 ),
@@ -453,7 +487,7 @@ def talk_form(vocabulary: Vocabulary, series: Options, cases: Options, *, new: b
                 (
                     Field(
                         "summary",
-                        "Zusammenfassung (Markdown)",
+                        _label("summary", "talk"),
                         "textarea",
                         hint="**fett**, *kursiv*, [Link](https://…), Listen mit „- “",
                         rows=12,
@@ -471,20 +505,18 @@ def series_form(*, new: bool) -> FormSpec:
             Section(
                 "Reihe",
                 (
-                    Field("title", "Titel", required=True),
+                    Field("title", _label("title"), required=True),
                     _slug(new),
-                    Field("organiser", "Veranstalter"),
-                    Field("year", "Jahr", "int"),
-                    Field("schedule", "Termine", hint="z. B. donnerstags 17–18:30 Uhr"),
-                    Field("venue", "Ort"),
-                    Group(
+                    Field("organiser", _label("organiser")),
+                    Field("year", _label("year"), "int"),
+                    Field("schedule", _label("schedule"), hint="z. B. donnerstags 17–18:30 Uhr"),
+                    Field("venue", _label("venue")),
+                    _group(
                         "questions",
-                        "Leitfragen",
-                        "Leitfrage",
-                        (Field("", "Leitfrage", "textarea", rows=2),),
+                        (Field("", item_label("questions", "form"), "textarea", rows=2),),
                         hint="Notizen zu den Gesprächen folgen diesen Fragen.",
                     ),
-                    Field("description", "Beschreibung (Markdown)", "textarea", rows=10),
+                    Field("description", _label("description"), "textarea", rows=10),
                 ),
             ),
             Section("Belege", (_sources(),)),

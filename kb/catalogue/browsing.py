@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from kb.catalogue.schemas import bounded_int
 from kb.catalogue.vocabulary import Vocabulary
+from kb.labels import Labels
 from kb.markup import plain_text
 from kb.unit_of_work import UnitOfWork
 from kb.watermark import cached
@@ -30,14 +31,16 @@ FACET_VOCABULARIES = {
     "instrument": "instruments",
 }
 FACETS = (*FACET_VOCABULARIES, "presented")
-FACET_LABELS = {
-    "governance": "Governance-Typ",
-    "scale": "Maßstab",
-    "land": "Bundesland",
-    "size_class": "Stadtgröße",
-    "instrument": "Instrument",
-    "presented": "In der Reihe",
+# Facet -> the field it filters by (its label is the field's, from kb.labels).
+FACET_FIELDS = {
+    "governance": "governance.type",
+    "scale": "scale.type",
+    "land": "land",
+    "size_class": "municipality.size_class",
+    "instrument": "instruments.code",
+    "presented": "presented",
 }
+FACET_LABELS = Labels(FACET_FIELDS)
 PRESENTED_LABELS = {"yes": "in der Reihe vorgestellt", "no": "nicht in der Reihe vorgestellt"}
 SORTS = {
     "name": "Name (A–Z)",

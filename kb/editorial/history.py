@@ -16,6 +16,7 @@ from kb.catalogue.talks import find_talk, save_talk, talk_state
 from kb.catalogue.vocabulary import Vocabulary
 from kb.editorial.notes import find_note, note_state, save_note
 from kb.errors import Conflict, NotFound
+from kb.labels import Labels, label
 from kb.revisions import list_revisions, record_revision
 from kb.unit_of_work import UnitOfWork
 from models import Case, Note, Revision, Talk
@@ -28,57 +29,9 @@ ACTIONS = {
     "undelete": "wiederhergestellt (Löschung aufgehoben)",
 }
 
-# German labels of the fields of the canonical states (dotted paths; lists by their name).
-LABELS = {
-    "slug": "Kürzel",
-    "name": "Name",
-    "title": "Titel",
-    "aliases": "Andere Namen",
-    "city": "Stadt",
-    "land": "Bundesland",
-    "municipality.population": "Einwohner",
-    "municipality.population_year": "Einwohner (Jahr)",
-    "municipality.population_source": "Einwohner (Quelle)",
-    "municipality.size_class": "Stadtgröße",
-    "municipality.size_class_rationale": "Begründung Stadtgröße",
-    "governance.type": "Governance-Typ",
-    "governance.rationale": "Begründung Governance-Typ",
-    "scale.type": "Maßstab",
-    "scale.rationale": "Begründung Maßstab",
-    "start_year": "Beginn",
-    "end_year": "Ende",
-    "status": "Status",
-    "carrier.name": "Träger",
-    "carrier.legal_form": "Rechtsform",
-    "actors": "Akteure",
-    "instruments": "Instrumente",
-    "funding": "Förderung",
-    "awards": "Auszeichnungen",
-    "key_dates": "Chronik",
-    "summary": "Kurzfassung",
-    "description": "Beschreibung",
-    "website": "Website",
-    "sources": "Quellen",
-    "series": "Reihe",
-    "number": "Nummer",
-    "format": "Format",
-    "date": "Datum",
-    "announced_date": "Angekündigtes Datum",
-    "start_time": "Beginn (Uhrzeit)",
-    "end_time": "Ende (Uhrzeit)",
-    "venue": "Ort",
-    "announced_as": "Angekündigt als",
-    "cases": "Vorgestellte Fälle",
-    "speakers": "Gäste",
-    "talk": "Gespräch",
-    "author": "Autorin/Autor",
-    "created": "Datum der Notiz",
-    "body": "Text",
-    "organiser": "Veranstalter",
-    "year": "Jahr",
-    "schedule": "Termine",
-    "questions": "Leitfragen",
-}
+# German labels of the fields of the canonical states (dotted paths; lists by their name): the
+# table of kb.labels, read on every lookup (the version page shows a state's keys with it).
+LABELS = Labels()
 # Which vocabulary a coded field's values come from (shown by label).
 CODED = {
     "land": "lands",
@@ -171,7 +124,7 @@ def diff_states(
             changes.append(
                 FieldChange(
                     field,
-                    LABELS.get(field, field),
+                    label(field, default=field),
                     _text(field, before.get(field), vocabulary),
                     _text(field, after.get(field), vocabulary),
                 )
@@ -183,7 +136,7 @@ def changed_fields(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]
     """German labels of the fields that differ (for short summaries: feeds, conflicts)."""
     before, after = _flatten(old or {}), _flatten(new)
     fields = [*after, *(f for f in before if f not in after)]
-    return [LABELS.get(f, f) for f in fields if before.get(f) != after.get(f)]
+    return [label(f, default=f) for f in fields if before.get(f) != after.get(f)]
 
 
 def item_of(uow: UnitOfWork, entity_type: str, slug: str) -> Any:

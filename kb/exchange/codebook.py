@@ -11,6 +11,7 @@ from typing import Any, Literal
 from kb.catalogue.vocabulary import NAMES, Vocabulary
 from kb.csvcells import RULE, csv_text
 from kb.exchange.exporting import CASE_CSV_HEADER, JOIN, LONG_CSV_HEADER, LONG_ITEMS
+from kb.labels import column_about, item_entry, item_label, label
 
 CodebookFormat = Literal["csv", "json", "markdown"]
 
@@ -26,85 +27,56 @@ VOCABULARY_TITLES = {
     "instruments": "Instrumente der Kooperation",
 }
 
-# The export's own small vocabulary: the item types of the long CSV.
-ITEM_TYPES = {
-    "actor": ("Akteur", "Ein beteiligter Akteur mit seiner Art und Rolle."),
-    "instrument": ("Instrument", "Ein genutztes Instrument der Kooperation."),
-    "funding": ("Förderung", "Eine Förderung: Programm, Geldgeber, Betrag, Zeitraum."),
-    "award": ("Auszeichnung", "Ein Preis oder eine Auszeichnung mit Jahr."),
-    "key_date": ("Wichtiges Datum", "Ein Ereignis der Geschichte des Falls mit Datum."),
-    "alias": ("Anderer Name", "Ein anderer Name, unter dem der Fall bekannt ist."),
-    "source": ("Quelle", "Eine Quelle (URL) und wofür sie belegt."),
-}
-
 LIST = f"Liste (getrennt durch „{JOIN}“)"
 
-# column -> (meaning in German, type, vocabulary or "")
+# column -> (the field it holds, whose `about` label (kb.labels) is the column's meaning; type;
+# vocabulary or "")
 WIDE_COLUMNS: dict[str, tuple[str, str, str]] = {
-    "slug": ("Kürzel des Falls; stabil, Teil der Adresse /cases/<slug>", "Text", ""),
-    "name": ("Name des Falls, wie ihn die Quellen nennen", "Text", ""),
-    "aliases": ("Andere Namen des Falls", LIST, ""),
-    "city": ("Stadt oder Gemeinde", "Text", ""),
-    "land": ("Bundesland (Bezeichnung, nicht Code)", "Bezeichnung", "lands"),
-    "size_class": ("Stadt- oder Gemeindegröße (Bezeichnung)", "Bezeichnung", "size_classes"),
-    "population": ("Einwohnerzahl, nur wenn belegt", "ganze Zahl", ""),
-    "governance_type": ("Governance-Typ (redaktionelle Einordnung)", "Code", "governance_types"),
-    "governance_rationale": ("Begründung der Einordnung des Governance-Typs", "Text", ""),
-    "scale": ("Maßstab (redaktionelle Einordnung)", "Code", "scales"),
-    "scale_rationale": ("Begründung der Einordnung des Maßstabs", "Text", ""),
-    "start_year": ("Jahr des Beginns", "Jahr", ""),
-    "end_year": ("Jahr des Endes", "Jahr", ""),
-    "status": ("Stand des Falls", "Code", "statuses"),
-    "carrier_name": ("Name des Trägers", "Text", ""),
-    "carrier_legal_form": ("Rechtsform des Trägers", "Text", ""),
-    "actors_municipal": (
-        "Akteure der kommunalen Seite als „Name (Art)“",
-        LIST,
-        "actor_kinds",
-    ),
-    "actors_civil_society": (
-        "Akteure der zivilgesellschaftlichen Seite als „Name (Art)“",
-        LIST,
-        "actor_kinds",
-    ),
-    "actors_other": ("Weitere Akteure als „Name (Art)“", LIST, "actor_kinds"),
-    "instruments": ("Genutzte Instrumente (Bezeichnungen)", LIST, "instruments"),
-    "funding": ("Förderprogramme", LIST, ""),
-    "awards": ("Auszeichnungen als „Name Jahr“", LIST, ""),
-    "summary": ("Kurzfassung", "Markdown", ""),
-    "website": ("Website des Falls", "URL", ""),
-    "sources": ("Quellen", f"{LIST}, URLs", ""),
+    "slug": ("slug", "Text", ""),
+    "name": ("name", "Text", ""),
+    "aliases": ("aliases", LIST, ""),
+    "city": ("city", "Text", ""),
+    "land": ("land", "Bezeichnung", "lands"),
+    "size_class": ("municipality.size_class", "Bezeichnung", "size_classes"),
+    "population": ("municipality.population", "ganze Zahl", ""),
+    "governance_type": ("governance.type", "Code", "governance_types"),
+    "governance_rationale": ("governance.rationale", "Text", ""),
+    "scale": ("scale.type", "Code", "scales"),
+    "scale_rationale": ("scale.rationale", "Text", ""),
+    "start_year": ("start_year", "Jahr", ""),
+    "end_year": ("end_year", "Jahr", ""),
+    "status": ("status", "Code", "statuses"),
+    "carrier_name": ("carrier.name", "Text", ""),
+    "carrier_legal_form": ("carrier.legal_form", "Text", ""),
+    "actors_municipal": ("actors@municipal", LIST, "actor_kinds"),
+    "actors_civil_society": ("actors@civil-society", LIST, "actor_kinds"),
+    "actors_other": ("actors@other", LIST, "actor_kinds"),
+    "instruments": ("instruments", LIST, "instruments"),
+    "funding": ("funding@programmes", LIST, ""),
+    "awards": ("awards", LIST, ""),
+    "summary": ("summary", "Markdown", ""),
+    "website": ("website", "URL", ""),
+    "sources": ("sources", f"{LIST}, URLs", ""),
 }
 
+# column -> (the field it holds, or "" for a column that holds several (kb.labels.COLUMNS);
+# type; vocabulary or "")
 LONG_COLUMNS: dict[str, tuple[str, str, str]] = {
-    "case_slug": ("Kürzel des Falls, zu dem die Zeile gehört", "Text", ""),
-    "case_name": ("Name des Falls, zu dem die Zeile gehört", "Text", ""),
-    "item_type": ("Art des Eintrags (siehe Werte unten)", "Code", "item_types"),
-    "position": ("Reihenfolge des Eintrags innerhalb seiner Art im Fall, ab 1", "ganze Zahl", ""),
-    "name": (
-        "Name des Akteurs, Förderprogramm, Name der Auszeichnung, Ereignis eines Datums "
-        "oder anderer Name des Falls",
-        "Text",
-        "",
-    ),
-    "kind_or_code": (
-        "Akteur: Art (actor_kinds); Instrument: Code (instruments)",
-        "Code",
-        "actor_kinds, instruments",
-    ),
-    "label": ("Bezeichnung zu kind_or_code (aus dem Vokabular)", "Bezeichnung", ""),
-    "side": ("Akteur: Seite der Kooperation, die zur Art gehört", "Code", "actor_sides"),
-    "role_or_note": (
-        "Akteur: Rolle; Quelle: wofür sie belegt; sonst: Anmerkung",
-        "Text",
-        "",
-    ),
-    "funder": ("Förderung: Geldgeber", "Text", ""),
-    "year": ("Auszeichnung: Jahr", "Jahr", ""),
-    "date": ("Wichtiges Datum: JJJJ, JJJJ-MM oder JJJJ-MM-TT", "Datum", ""),
-    "amount": ("Förderung: Betrag, wie belegt", "Text", ""),
-    "period": ("Förderung: Zeitraum", "Text", ""),
-    "source": ("Quelle: URL; Förderung, Auszeichnung, Datum: Beleg-URL", "URL", ""),
+    "case_slug": ("", "Text", ""),
+    "case_name": ("", "Text", ""),
+    "item_type": ("", "Code", "item_types"),
+    "position": ("", "ganze Zahl", ""),
+    "name": ("", "Text", ""),
+    "kind_or_code": ("", "Code", "actor_kinds, instruments"),
+    "label": ("", "Bezeichnung", ""),
+    "side": ("", "Code", "actor_sides"),
+    "role_or_note": ("", "Text", ""),
+    "funder": ("funding.funder", "Text", ""),
+    "year": ("awards.year", "Jahr", ""),
+    "date": ("key_dates.date", "Datum", ""),
+    "amount": ("funding.amount", "Text", ""),
+    "period": ("funding.period", "Text", ""),
+    "source": ("", "URL", ""),
 }
 
 FILES = {"cases.csv": WIDE_COLUMNS, "cases.long.csv": LONG_COLUMNS}
@@ -147,18 +119,27 @@ def build_codebook(vocabulary: Vocabulary) -> Codebook:
             filled_by.setdefault(column, []).append(item_type)
     filled_by["label"] = ["actor", "instrument"]  # looked up from the vocabulary
     filled_by["side"] = ["actor"]
-    columns = [
-        Column(
-            file,
-            name,
-            *FILES[file][name],
-            ", ".join(filled_by.get(name, [])) if file == "cases.long.csv" else "",
-        )
-        for file, header in HEADERS.items()
-        for name in header
-    ]
+    columns = []
+    for file, header in HEADERS.items():
+        for name in header:
+            path, column_type, vocabulary_name = FILES[file][name]
+            columns.append(
+                Column(
+                    file,
+                    name,
+                    label(path, "about") if path else column_about(name),
+                    column_type,
+                    vocabulary_name,
+                    ", ".join(filled_by.get(name, [])) if file == "cases.long.csv" else "",
+                )
+            )
     titles = {"item_types": "Arten von Einträgen im Langformat", **VOCABULARY_TITLES}
-    values = [Value("item_types", code, *ITEM_TYPES[code], "") for code in LONG_ITEMS]
+    # The export's own small vocabulary: the item types of the long CSV, named like the items
+    # of the lists they come from.
+    values = [
+        Value("item_types", code, item_label(key), item_entry(key).wording("about"), "")
+        for code, (key, _) in LONG_ITEMS.items()
+    ]
     for name in NAMES:
         for code in vocabulary.codes(name):
             term = vocabulary.term(name, code)

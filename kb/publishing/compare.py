@@ -12,6 +12,7 @@ from kb.catalogue.vocabulary import Vocabulary
 from kb.csvcells import csv_text
 from kb.editorial.notes import notes_of_talks
 from kb.errors import FieldError, NotFound, ValidationError
+from kb.labels import label
 from kb.unit_of_work import UnitOfWork
 from models import Case
 
@@ -71,10 +72,11 @@ class Comparison:
         return [(g, r) for g in self.groups for r in g.rows]
 
 
-SHARED_LABELS = {
-    "instruments": "Gemeinsame Instrumente",
-    "funding": "Gemeinsame Förderprogramme",
-    "awards": "Gemeinsame Auszeichnungen",
+# What the cases share, by list: the field whose label names it ("Gemeinsame Instrumente").
+SHARED_FIELDS = {
+    "instruments": "instruments",
+    "funding": "funding@programmes",
+    "awards": "awards",
 }
 
 
@@ -142,6 +144,7 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
     def period(c: Case) -> Cell:
         return Cell(one(c.start_year) + ((f"bis {c.end_year}",) if c.end_year else ()))
 
+    # (group, its title, [(row, the field whose label (kb.labels) names the row, its cell)])
     fields: list[tuple[str, str, list[tuple[str, str, Callable[[Case], Cell]]]]] = [
         (
             "classification",
@@ -149,7 +152,7 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
             [
                 (
                     "governance",
-                    "Governance-Typ",
+                    "governance.type",
                     lambda c: Cell(
                         (vocab.label("governance_types", c.governance_type),),
                         c.governance_rationale.strip(),
@@ -157,7 +160,7 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
                 ),
                 (
                     "scale",
-                    "Maßstab",
+                    "scale.type",
                     lambda c: Cell((vocab.label("scales", c.scale),), c.scale_rationale.strip()),
                 ),
             ],
@@ -166,27 +169,27 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
             "place",
             "Ort und Größe",
             [
-                ("city", "Stadt", lambda c: Cell((c.city,))),
-                ("land", "Bundesland", lambda c: Cell((vocab.label("lands", c.land),))),
+                ("city", "city", lambda c: Cell((c.city,))),
+                ("land", "land", lambda c: Cell((vocab.label("lands", c.land),))),
                 (
                     "size_class",
-                    "Stadtgröße",
+                    "municipality.size_class",
                     lambda c: Cell(
                         one(vocab.label("size_classes", c.size_class)),
                         c.size_class_rationale.strip(),
                     ),
                 ),
-                ("population", "Einwohner", population),
+                ("population", "municipality.population", population),
             ],
         ),
         (
             "organisation",
             "Organisation",
             [
-                ("carrier", "Träger und Rechtsform", carrier),
-                ("municipal", "Kommunale Seite", actors("municipal")),
-                ("civil_society", "Zivilgesellschaftliche Seite", actors("civil-society")),
-                ("other_actors", "Weitere Beteiligte", actors("other")),
+                ("carrier", "carrier", carrier),
+                ("municipal", "actors@municipal", actors("municipal")),
+                ("civil_society", "actors@civil-society", actors("civil-society")),
+                ("other_actors", "actors@other", actors("other")),
             ],
         ),
         (
@@ -195,17 +198,17 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
             [
                 (
                     "instruments",
-                    "Instrumente",
+                    "instruments",
                     lambda c: Cell(tuple(u.instrument.label for u in c.instruments)),
                 ),
                 (
                     "funding",
-                    "Förderprogramme",
+                    "funding@programmes",
                     lambda c: Cell(tuple(f.programme for f in c.funding)),
                 ),
                 (
                     "awards",
-                    "Auszeichnungen",
+                    "awards",
                     lambda c: Cell(
                         tuple(f"{a.name} {a.year}" if a.year else a.name for a in c.awards)
                     ),
@@ -216,22 +219,26 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
             "time",
             "Zeit und Stand",
             [
-                ("start_year", "Beginn", period),
-                ("status", "Status", lambda c: Cell((vocab.label("statuses", c.status),))),
+                ("start_year", "start_year", period),
+                ("status", "status", lambda c: Cell((vocab.label("statuses", c.status),))),
             ],
         ),
     ]
     groups = [
-        Group(key, label, tuple(_row(k, lab, [get(c) for c in cases]) for k, lab, get in rows))
-        for key, label, rows in fields
+        Group(
+            key,
+            title,
+            tuple(_row(k, label(path), [get(c) for c in cases]) for k, path, get in rows),
+        )
+        for key, title, rows in fields
     ]
     series_rows = (
         _row(
             "talks",
-            "Gespräche",
+            label("talks"),
             [Cell(tuple(f"{t.title} ({t.date.strftime('%d.%m.%Y')})" for t in ts)) for ts in talks],
         ),
-        _row("notes", "Neueste Notizen", [Cell(tuple(n.title for n in ns)) for ns in notes]),
+        _row("notes", label("latest_notes"), [Cell(tuple(n.title for n in ns)) for ns in notes]),
     )
     groups.append(Group("series", "Gesprächsreihe", series_rows))
     groups = [Group(g.key, g.label, tuple(r for r in g.rows if not r.empty)) for g in groups]
@@ -260,7 +267,7 @@ def _shared(cases: list[Case]) -> dict[str, list[str]]:
             [[f"{a.name} {a.year}" if a.year else a.name for a in c.awards] for c in cases]
         ),
     }
-    return {SHARED_LABELS[k]: v for k, v in found.items() if v}
+    return {f"Gemeinsame {label(SHARED_FIELDS[k])}": v for k, v in found.items() if v}
 
 
 # --- formats -----------------------------------------------------------------------------
