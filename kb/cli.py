@@ -12,7 +12,6 @@ from typing import Any
 import click
 
 from kb.catalogue.completeness import queue
-from kb.catalogue.files import read_files
 from kb.catalogue.provenance import warnings as provenance_warnings
 from kb.config import Settings
 from kb.editorial.history import history, restore_revision
@@ -29,7 +28,7 @@ from kb.editorial.users import add_user, find_user, set_password
 from kb.errors import FieldError, KbError, ValidationError
 from kb.exchange.codebook import CodebookFormat, build_codebook, render_codebook
 from kb.exchange.exporting import Format, export_catalogue
-from kb.exchange.importing import check_references, validate_files
+from kb.exchange.importing import check_references, read, validate_files
 from kb.publishing.compare import FORMATS, compare, parse_slugs
 from kb.runtime import Runtime
 from kb.search.service import QuerySyntaxError, SearchRequest
@@ -158,7 +157,7 @@ def check_command(paths: tuple[Path, ...], completeness: bool, strict: bool) -> 
     if not paths:
         return
     with _runtime() as runtime:
-        files, errors = read_files(paths)
+        files, errors = read(paths)
         items, problems = validate_files(files, runtime.vocabulary)
         errors.extend(problems)
         if runtime.has_schema():

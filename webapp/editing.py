@@ -12,25 +12,14 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request
 
 from kb.catalogue.browsing import case_rows, collation_key
-from kb.catalogue.cases import case_state, find_case, get_case, save_case
 from kb.catalogue.completeness import CHECKS, queue
-from kb.catalogue.schemas import MAX_DB_INT, CaseIn, Input, SeriesIn, TalkIn, bounded_int, validate
-from kb.catalogue.talks import (
-    find_series,
-    find_talk,
-    get_series,
-    get_talk,
-    list_series,
-    save_series,
-    save_talk,
-    series_state,
-    talk_state,
-)
+from kb.catalogue.schemas import MAX_DB_INT, bounded_int, validate
+from kb.catalogue.talks import list_series
+from kb.editorial import kinds
 from kb.editorial.history import changed_fields, diff_states
 from kb.editorial.links import default_result_path, last_check
 from kb.errors import Conflict, ValidationError
 from kb.slugs import slugify
-from kb.unit_of_work import UnitOfWork
 from webapp.auth import current_user, editor_required
 from webapp.context import runtime, uow, vocabulary
 from webapp.forms import (
@@ -55,18 +44,12 @@ RESERVED_SLUGS = {"new"}  # /cases/new and /talks/new would hide an item of that
 
 
 @dataclass(frozen=True)
-class Kind:
-    """How the editing views reach one kind of item."""
+class Editing:
+    """How the editing views show one kind of item (what it is and how it is saved:
+    kb.editorial.kinds)."""
 
-    model: type[Input]
-    noun: str  # "Fall": "Neuer Fall", "Fall bearbeiten"
-    new_title: str
-    title_key: str  # the state key the slug is suggested from
+    kind: kinds.Kind
     spec: Callable[[bool], FormSpec]
-    get: Callable[[UnitOfWork, str], Any]
-    exists: Callable[[UnitOfWork, str], bool]  # deleted items too: their slug stays taken
-    state: Callable[[Any], dict[str, Any]]
-    save: Callable[..., tuple[Any, bool]]
     page: Callable[[Any], str]
     back: tuple[str, str]  # breadcrumb of the list: (text, url)
 
@@ -84,47 +67,16 @@ def _talk_spec(new: bool) -> FormSpec:
     return talk_form(vocabulary(), series, cases, new=new)
 
 
-def _save_case(unit: UnitOfWork, data: Any, **kw: Any) -> tuple[Any, bool]:
-    return save_case(unit, data, vocabulary(), **kw)
-
-
 KINDS = {
-    "case": Kind(
-        CaseIn,
-        "Fall",
-        "Neuer Fall",
-        "name",
-        _case_spec,
-        get_case,
-        lambda unit, slug: find_case(unit, slug, include_deleted=True) is not None,
-        case_state,
-        _save_case,
-        lambda item: f"/cases/{item.slug}",
-        ("Fälle", "/cases"),
+    "case": Editing(
+        kinds.KINDS["case"], _case_spec, lambda item: f"/cases/{item.slug}", ("Fälle", "/cases")
     ),
-    "talk": Kind(
-        TalkIn,
-        "Gespräch",
-        "Neues Gespräch",
-        "title",
-        _talk_spec,
-        get_talk,
-        lambda unit, slug: find_talk(unit, slug, include_deleted=True) is not None,
-        talk_state,
-        save_talk,
-        lambda item: f"/talks/{item.slug}",
-        ("Gespräche", "/talks"),
+    "talk": Editing(
+        kinds.KINDS["talk"], _talk_spec, lambda item: f"/talks/{item.slug}", ("Gespräche", "/talks")
     ),
-    "series": Kind(
-        SeriesIn,
-        "Reihe",
-        "Neue Reihe",
-        "title",
+    "series": Editing(
+        kinds.KINDS["series"],
         lambda new: series_form(new=new),
-        get_series,
-        lambda unit, slug: find_series(unit, slug) is not None,
-        series_state,
-        save_series,
         lambda item: "/talks",  # a series has no page of its own yet; /talks lists them
         ("Gespräche", "/talks"),
     ),
@@ -132,7 +84,7 @@ KINDS = {
 
 
 def _render(
-    kind: Kind,
+    editing: Editing,
     spec: FormSpec,
     form: FormValues,
     item: Any,
@@ -147,12 +99,12 @@ def _render(
     summary = [(name, *label_of(spec, name), message) for name, message in errors.items()]
     page = render_template(
         "editing/form.html",
-        kind=kind,
+        kind=editing,
         spec=spec,
         form=form,
         item=item,
         item_name=getattr(item, "name", None) or getattr(item, "title", ""),
-        title=f"{kind.noun} bearbeiten" if item is not None else kind.new_title,
+        title=f"{editing.kind.noun} bearbeiten" if item is not None else editing.kind.new_title,
         version=version,
         reason=reason,
         errors=errors,
@@ -162,14 +114,14 @@ def _render(
     return page, status
 
 
-def _form_view(kind: Kind, item: Any, defaults: dict[str, Any] | None = None) -> Any:
+def _form_view(editing: Editing, item: Any, defaults: dict[str, Any] | None = None) -> Any:
     """GET shows the form; POST adds rows ("more"), or validates and saves."""
-    spec = kind.spec(item is None)
+    spec = editing.spec(item is None)
     unit, user = uow(), current_user()
     if request.method == "GET":
-        state = kind.state(item) if item is not None else (defaults or {})
+        state = editing.kind.state(item) if item is not None else (defaults or {})
         form = values_from_state(spec, state).with_blank_rows(spec, BLANK_ROWS)
-        return _render(kind, spec, form, item, version=str(item.version) if item else "")
+        return _render(editing, spec, form, item, version=str(item.version) if item else "")
 
     version = request.form.get("version", "")
     reason = request.form.get("reason", "")
@@ -177,35 +129,39 @@ def _form_view(kind: Kind, item: Any, defaults: dict[str, Any] | None = None) ->
         # More empty rows without saving: the rows are kept as submitted, empty ones too.
         form = values_from_form(spec, request.form, compact=False)
         form = form.with_blank_rows(spec, MORE_ROWS, only=request.form.get("more", ""))
-        return _render(kind, spec, form, item, version=version, reason=reason)
+        return _render(editing, spec, form, item, version=version, reason=reason)
 
     form = values_from_form(spec, request.form, compact=True)
     state = to_state(spec, form)
     if item is not None:
         form.values["slug"] = state["slug"] = item.slug  # the slug is never renamed here
     elif not form.get("slug").strip():
-        form.values["slug"] = state["slug"] = slugify(form.get(kind.title_key))
-    data, problems = validate(kind.model, state, vocabulary())
+        form.values["slug"] = state["slug"] = slugify(form.get(editing.kind.title_field))
+    data, problems = validate(editing.kind.schema, state, vocabulary())
     errors = messages_by_name(problems)
-    if not state["slug"] and kind.title_key in errors:
+    if not state["slug"] and editing.kind.title_field in errors:
         del errors["slug"]  # no name, no suggested slug: the name's message says it all
     slug = str(state.get("slug", ""))
-    taken = item is None and (slug in RESERVED_SLUGS or kind.exists(unit, slug))
+    # Deleted items too: their slug stays taken.
+    taken = item is None and (
+        slug in RESERVED_SLUGS or editing.kind.find(unit, slug, include_deleted=True) is not None
+    )
     if taken:
         errors["slug"] = "dieses Kürzel ist schon vergeben; bitte ein anderes wählen"
     shown = form.with_blank_rows(spec, BLANK_ROWS)
     if data is None or errors:
         return _render(
-            kind, spec, shown, item, version=version, reason=reason, errors=errors, status=400
+            editing, spec, shown, item, version=version, reason=reason, errors=errors, status=400
         )
 
     # A new item expects "no version yet": if someone created the same slug meanwhile, that is
     # a conflict rather than an overwrite.
     expected = bounded_int(version, 0, MAX_DB_INT)
     try:
-        saved, changed = kind.save(
+        saved, changed = editing.kind.save(
             unit,
             data,
+            vocabulary(),
             actor=user.username,
             user_id=user.id,
             reason=reason.strip()[:MAX_REASON],
@@ -215,17 +171,17 @@ def _form_view(kind: Kind, item: Any, defaults: dict[str, Any] | None = None) ->
         unit.rollback()
         errors = {name_of(e.field): e.message for e in exc.errors}
         return _render(
-            kind, spec, shown, item, version=version, reason=reason, errors=errors, status=400
+            editing, spec, shown, item, version=version, reason=reason, errors=errors, status=400
         )
     except Conflict as exc:
         unit.rollback()
         if item is None:
             errors = {"slug": "dieses Kürzel wurde inzwischen vergeben; bitte ein anderes wählen"}
             return _render(
-                kind, spec, shown, item, version="", reason=reason, errors=errors, status=409
+                editing, spec, shown, item, version="", reason=reason, errors=errors, status=409
             )
-        current_item = kind.get(unit, item.slug)
-        current, mine = kind.state(current_item), data.model_dump(mode="json")
+        current_item = editing.kind.get(unit, item.slug)
+        current, mine = editing.kind.state(current_item), data.model_dump(mode="json")
         conflict = {
             "message": str(exc),
             "fields": changed_fields(current, mine),
@@ -234,7 +190,7 @@ def _form_view(kind: Kind, item: Any, defaults: dict[str, Any] | None = None) ->
         }
         # The form keeps the user's input but now builds on the version saved meanwhile.
         return _render(
-            kind,
+            editing,
             spec,
             shown,
             current_item,
@@ -245,7 +201,7 @@ def _form_view(kind: Kind, item: Any, defaults: dict[str, Any] | None = None) ->
         )
     unit.commit()
     flash("Gespeichert." if changed else "Keine Änderungen.")
-    return redirect(kind.page(saved))
+    return redirect(editing.page(saved))
 
 
 @bp.get("/editor/queue")
@@ -271,7 +227,7 @@ def new_case() -> Any:
 @bp.route("/cases/<slug>/edit", methods=["GET", "POST"])
 @editor_required
 def edit_case(slug: str) -> Any:
-    return _form_view(KINDS["case"], get_case(uow(), slug))
+    return _form_view(KINDS["case"], KINDS["case"].kind.get(uow(), slug))
 
 
 @bp.route("/talks/new", methods=["GET", "POST"])
@@ -285,7 +241,7 @@ def new_talk() -> Any:
 @bp.route("/talks/<slug>/edit", methods=["GET", "POST"])
 @editor_required
 def edit_talk(slug: str) -> Any:
-    return _form_view(KINDS["talk"], get_talk(uow(), slug))
+    return _form_view(KINDS["talk"], KINDS["talk"].kind.get(uow(), slug))
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
@@ -297,4 +253,4 @@ def new_series() -> Any:
 @bp.route("/series/<slug>/edit", methods=["GET", "POST"])
 @editor_required
 def edit_series(slug: str) -> Any:
-    return _form_view(KINDS["series"], get_series(uow(), slug))
+    return _form_view(KINDS["series"], KINDS["series"].kind.get(uow(), slug))

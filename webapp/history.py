@@ -15,6 +15,7 @@ from kb.editorial.history import (
     restore_revision,
     set_deleted,
 )
+from kb.editorial.kinds import KINDS, deletable, nouns
 from kb.errors import Conflict
 from webapp.auth import admin_required, current_user, editor_required
 from webapp.context import uow, vocabulary
@@ -23,14 +24,14 @@ bp = Blueprint("history", __name__)
 # A revision number above the database's integer range matches no route (404) instead of
 # reaching the query, where PostgreSQL would refuse it with an error (a 500).
 NUMBER = f"<int(min=1, max={MAX_DB_INT}):number>"
-KINDS = {"cases": "case", "talks": "talk", "notes": "note"}
-KIND_LABELS = {"case": "Fall", "talk": "Gespräch", "note": "Notiz"}
 
 
 def _entity(kind: str) -> str:
-    if kind not in KINDS:
-        abort(404)
-    return KINDS[kind]
+    """The kind whose history the path's `/cases/`, `/talks/`, `/notes/` names."""
+    for found in deletable():
+        if found.plural_en == kind:
+            return found.code
+    abort(404)
 
 
 def page_of(entity_type: str, item: Any) -> str | None:
@@ -53,7 +54,7 @@ def show(kind: str, slug: str) -> str:
     return render_template(
         "history/list.html",
         kind=kind,
-        kind_label=KIND_LABELS[entity_type],
+        kind_label=KINDS[entity_type].noun,
         item=item,
         title=title_of(item),
         page=page_of(entity_type, item),
@@ -68,7 +69,7 @@ def version(kind: str, slug: str, number: int) -> str:
     return render_template(
         "history/version.html",
         kind=kind,
-        kind_label=KIND_LABELS[entity_type],
+        kind_label=KINDS[entity_type].noun,
         item=item,
         title=title_of(item),
         page=page_of(entity_type, item),
@@ -130,8 +131,8 @@ def deleted() -> str:
     return render_template(
         "history/deleted.html",
         items=list_deleted(uow()),
-        kinds={v: k for k, v in KINDS.items()},
-        kind_labels=KIND_LABELS,
+        kinds={k.code: k.plural_en for k in deletable()},
+        kind_labels=nouns(),
         title_of=title_of,
     )
 

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request
 
 from kb.catalogue.browsing import FACET_LABELS as CATALOGUE_LABELS
 from kb.catalogue.browsing import FACET_VOCABULARIES
+from kb.editorial.kinds import noun, nouns
 from kb.search.service import FACETS, SORTS, QuerySyntaxError
 from webapp.context import runtime, uow, vocabulary
 from webapp.params import (
@@ -22,13 +23,12 @@ from webapp.params import (
 bp = Blueprint("search", __name__)
 
 FACET_LABELS = {"kind": "Art", **CATALOGUE_LABELS, "year": "Jahr"}
-KIND_LABELS = {"case": "Fall", "talk": "Gespräch", "note": "Notiz"}
 SORT_LABELS = {"relevance": "Relevanz", "date": "Datum (neueste zuerst)", "name": "Name (A–Z)"}
 
 
 def value_label(facet: str, value: str) -> str:
     if facet == "kind":
-        return KIND_LABELS.get(value, value)
+        return noun(value)
     if facet in FACET_VOCABULARIES:
         return vocabulary().label(FACET_VOCABULARIES[facet], value)
     return value
@@ -64,7 +64,7 @@ def search() -> str:
         facets=FACETS,
         facet_labels=FACET_LABELS,
         value_label=value_label,
-        kind_labels=KIND_LABELS,
+        kind_labels=nouns(),
         sorts=SORTS,
         sort_labels=SORT_LABELS,
         pages=pages,

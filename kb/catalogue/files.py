@@ -6,7 +6,7 @@ no anchors or aliases, a limited number of nodes and a limited depth. Writing is
 (same catalogue, same bytes), so that exports can be diffed and round-tripped.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,6 @@ import yaml
 from kb.catalogue.schemas import MAX_BODY, dotted
 from kb.errors import FieldError
 
-YAML_TYPES = ("case", "series")
-MARKDOWN_TYPES = ("talk", "note")
-BODY_FIELD = {"talk": "summary", "note": "body"}
 SKIPPED_NAMES = ("vocabularies.yaml",)
 # The largest legitimate file is an item with one text of MAX_BODY characters (a case's
 # description, a talk's summary, a note's body): at most 4 bytes a character in UTF-8, about
@@ -33,6 +30,9 @@ MAX_DEPTH = 20  # also keeps the recursive composer far from Python's recursion 
 ANCHOR_MESSAGE = "YAML-Anker und -Verweise (&, *) sind in Importdateien nicht erlaubt"
 
 Loc = tuple[Any, ...]
+# The types of item a file may hold, each with the field a Markdown file keeps as its text
+# below the front matter (None: the type is written as YAML). kb.editorial.kinds.file_types().
+FileTypes = Mapping[str, str | None]
 
 
 @dataclass
@@ -124,9 +124,13 @@ def _load_yaml(text: str, path: str, offset: int) -> tuple[Any, dict[Loc, int], 
     return data, (_line_map(node, offset) if node is not None else {}), []
 
 
-def parse_text(text: str, path: str) -> tuple[ParsedFile | None, list[FieldError]]:
+def parse_text(
+    text: str, path: str, types: FileTypes
+) -> tuple[ParsedFile | None, list[FieldError]]:
     """Parse one file's text; `path` decides the format (.md, else YAML)."""
-    if path.endswith(".md"):
+    markdown = path.endswith(".md")
+    allowed = tuple(t for t, body_field in types.items() if (body_field is not None) == markdown)
+    if markdown:
         lines = text.splitlines()
         if not lines or lines[0].strip() != "---":
             return None, [
@@ -139,10 +143,9 @@ def parse_text(text: str, path: str) -> tuple[ParsedFile | None, list[FieldError
         data, line_map, errors = _load_yaml("\n".join(lines[1:end]), path, offset=1)
         body = "\n".join(lines[end + 1 :])
         body_line = end + 2
-        allowed = MARKDOWN_TYPES
     else:
         data, line_map, errors = _load_yaml(text, path, offset=0)
-        body, body_line, allowed = None, 1, YAML_TYPES
+        body, body_line = None, 1
     if errors:
         return None, errors
     if not isinstance(data, dict):
@@ -154,7 +157,7 @@ def parse_text(text: str, path: str) -> tuple[ParsedFile | None, list[FieldError
         return None, [FieldError("type", msg, path, line)]
     errors = []
     if body is not None:
-        body_field = BODY_FIELD[kind]
+        body_field = str(types[kind])
         if body_field in data:
             errors.append(
                 FieldError(
@@ -203,7 +206,9 @@ def read_text(path: Path) -> str | FieldError:
         return FieldError("", f"keine UTF-8-Datei (Byte {exc.start})", str(path))
 
 
-def read_files(paths: Iterable[Path]) -> tuple[list[ParsedFile], list[FieldError]]:
+def read_files(
+    paths: Iterable[Path], types: FileTypes
+) -> tuple[list[ParsedFile], list[FieldError]]:
     files, errors = collect_paths(paths)
     parsed: list[ParsedFile] = []
     for path in files:
@@ -214,7 +219,7 @@ def read_files(paths: Iterable[Path]) -> tuple[list[ParsedFile], list[FieldError
         if isinstance(text, FieldError):
             errors.append(text)
             continue
-        item, file_errors = parse_text(text, str(path))
+        item, file_errors = parse_text(text, str(path), types)
         errors.extend(file_errors)
         if item is not None:
             parsed.append(item)
@@ -257,10 +262,11 @@ def dump_yaml(data: Any) -> str:
     )
 
 
-def render_file(kind: str, state: dict[str, Any]) -> str:
-    """The file text of an item in its canonical state (YAML, or Markdown with front matter)."""
+def render_file(kind: str, state: dict[str, Any], body_field: str | None) -> str:
+    """The file text of an item in its canonical state: YAML, or Markdown with front matter
+    and `body_field` as the text below it."""
     data = {"type": kind, **prune(state)}
-    if kind in MARKDOWN_TYPES:
-        body = data.pop(BODY_FIELD[kind], "")
+    if body_field is not None:
+        body = data.pop(body_field, "")
         return f"---\n{dump_yaml(data)}---\n{body}\n"
     return dump_yaml(data)

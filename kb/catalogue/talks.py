@@ -6,13 +6,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kb.catalogue.schemas import SeriesIn, TalkIn
+from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import FieldError, NotFound, ValidationError
 from kb.revisions import begin_save, record_revision, saves_atomically
 from kb.unit_of_work import UnitOfWork
 from models import Case, Series, SeriesSource, Speaker, Talk, TalkCase, TalkSource
 
 
-def find_series(uow: UnitOfWork, slug: str) -> Series | None:
+def find_series(uow: UnitOfWork, slug: str, *, include_deleted: bool = False) -> Series | None:
+    """The series `slug` (series are never deleted: `include_deleted` changes nothing)."""
     return uow.session.scalars(
         select(Series).where(Series.slug == slug).options(selectinload(Series.sources))
     ).first()
@@ -51,13 +53,16 @@ def series_state(series: Series) -> dict[str, Any]:
 def save_series(
     uow: UnitOfWork,
     data: SeriesIn,
+    vocabulary: Vocabulary | None = None,
     *,
     actor: str,
     reason: str = "",
     user_id: int | None = None,
     expected_version: int | None = None,
+    as_action: str | None = None,
 ) -> tuple[Series, bool]:
-    """Create or update the series `data.slug`; `expected_version` as in `save_talk`."""
+    """Create or update the series `data.slug`; the parameters as in `save_case` (a series
+    needs no vocabulary)."""
     series = find_series(uow, data.slug)
     new_state = data.model_dump(mode="json")
     action = begin_save(
@@ -81,7 +86,7 @@ def save_series(
         "series",
         series.id,
         series_state(series),
-        action=action,
+        action=as_action or action,
         actor=actor,
         reason=reason,
         user_id=user_id,
@@ -155,6 +160,7 @@ def talk_state(talk: Talk) -> dict[str, Any]:
 def save_talk(
     uow: UnitOfWork,
     data: TalkIn,
+    vocabulary: Vocabulary | None = None,
     *,
     actor: str,
     reason: str = "",
@@ -162,7 +168,8 @@ def save_talk(
     expected_version: int | None = None,
     as_action: str | None = None,
 ) -> tuple[Talk, bool]:
-    """Create or update the talk `data.slug`; its series and cases must exist."""
+    """Create or update the talk `data.slug`; its series and cases must exist. The parameters
+    as in `save_case` (a talk needs no vocabulary)."""
     series = find_series(uow, data.series)
     cases = {c.slug: c for c in uow.session.scalars(select(Case).where(Case.slug.in_(data.cases)))}
     errors = []

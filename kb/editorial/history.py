@@ -4,22 +4,19 @@ restoring one (itself a new revision), and soft delete with an admin's undelete.
 removed from the database."""
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
-from kb.catalogue.cases import case_state, find_case, save_case
-from kb.catalogue.schemas import CaseIn, NoteIn, TalkIn, validate_or_raise
-from kb.catalogue.talks import find_talk, save_talk, talk_state
+from kb.catalogue.schemas import validate_or_raise
 from kb.catalogue.vocabulary import Vocabulary
-from kb.editorial.notes import find_note, note_state, save_note
+from kb.editorial.kinds import KINDS, Kind, deletable
 from kb.errors import Conflict, NotFound
 from kb.labels import Labels, label
 from kb.revisions import list_revisions, record_revision
 from kb.unit_of_work import UnitOfWork
-from models import Case, Note, Revision, Talk
+from models import Revision
 
 ACTIONS = {
     "create": "angelegt",
@@ -59,29 +56,6 @@ class RevisionEntry:
     revision: Revision
     action_label: str
     changes: list[FieldChange]
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How history reaches one kind of item."""
-
-    entity_type: str
-    find: Callable[..., Any]
-    state: Callable[[Any], dict[str, Any]]
-    model: type[Any]
-    label: str
-
-
-KINDS = {
-    "case": Kind("case", find_case, case_state, CaseIn, "Der Fall"),
-    "talk": Kind("talk", find_talk, talk_state, TalkIn, "Das Gespräch"),
-    "note": Kind("note", find_note, note_state, NoteIn, "Die Notiz"),
-}
-MODELS: dict[str, type[Case] | type[Talk] | type[Note]] = {
-    "case": Case,
-    "talk": Talk,
-    "note": Note,
-}
 
 
 def _flatten(state: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -139,9 +113,15 @@ def changed_fields(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]
     return [label(f, default=f) for f in fields if before.get(f) != after.get(f)]
 
 
+def kind_with_history(entity_type: str) -> Kind | None:
+    """The kind, if its items have a history to read (the deletable ones)."""
+    kind = KINDS.get(entity_type)
+    return kind if kind is not None and kind.deletable else None
+
+
 def item_of(uow: UnitOfWork, entity_type: str, slug: str) -> Any:
     """The item, deleted ones included (their history stays readable)."""
-    kind = KINDS.get(entity_type)
+    kind = kind_with_history(entity_type)
     item = kind.find(uow, slug, include_deleted=True) if kind else None
     if item is None:
         raise NotFound(f"Kein Eintrag '{slug}'")
@@ -199,22 +179,17 @@ def restore_revision(
     like any input, so an old state that no longer fits the vocabularies is refused)."""
     item, revision = get_revision(uow, entity_type, slug, number)
     kind = KINDS[entity_type]
-    data = validate_or_raise(kind.model, revision.state, vocabulary, f"Fassung {number}")
-    reason = reason or f"Fassung {number} wiederhergestellt"
-    common: dict[str, Any] = {
-        "actor": actor,
-        "user_id": user_id,
-        "reason": reason,
-        "expected_version": item.version,
-        "as_action": "restore",
-    }
-    saved: Any
-    if entity_type == "case":
-        saved, changed = save_case(uow, data, vocabulary, **common)
-    elif entity_type == "talk":
-        saved, changed = save_talk(uow, data, **common)
-    else:
-        saved, changed = save_note(uow, data, **common)
+    data = validate_or_raise(kind.schema, revision.state, vocabulary, f"Fassung {number}")
+    saved, changed = kind.save(
+        uow,
+        data,
+        vocabulary,
+        actor=actor,
+        user_id=user_id,
+        reason=reason or f"Fassung {number} wiederhergestellt",
+        expected_version=item.version,
+        as_action="restore",
+    )
     if not changed:
         raise Conflict(f"Fassung {number} entspricht bereits dem aktuellen Stand")
     return saved
@@ -232,11 +207,9 @@ def set_deleted(
 ) -> Any:
     """Soft delete (hidden everywhere, kept with its history) or undo it; either is a
     revision."""
-    item = item_of(uow, entity_type, slug)
+    item, kind = item_of(uow, entity_type, slug), KINDS[entity_type]
     if (item.deleted_at is not None) == deleted:
-        raise Conflict(
-            f"{KINDS[entity_type].label} '{slug}' ist {'bereits' if deleted else 'nicht'} gelöscht"
-        )
+        raise Conflict(f"{kind.the} '{slug}' ist {'bereits' if deleted else 'nicht'} gelöscht")
     item.deleted_at = dt.datetime.now(dt.UTC) if deleted else None
     item.version += 1
     uow.session.flush()
@@ -244,7 +217,7 @@ def set_deleted(
         uow,
         entity_type,
         item.id,
-        KINDS[entity_type].state(item),
+        kind.state(item),
         action="delete" if deleted else "undelete",
         actor=actor,
         user_id=user_id,
@@ -256,7 +229,7 @@ def set_deleted(
 def list_deleted(uow: UnitOfWork) -> list[tuple[str, Any]]:
     """Every deleted case, talk and note, most recently deleted first."""
     found: list[tuple[str, Any]] = []
-    for entity_type, model in MODELS.items():
-        rows = uow.session.scalars(select(model).where(model.deleted_at.is_not(None)))
-        found += [(entity_type, row) for row in rows]
+    for kind in deletable():
+        rows = uow.session.scalars(select(kind.model).where(kind.model.deleted_at.is_not(None)))
+        found += [(kind.code, row) for row in rows]
     return sorted(found, key=lambda pair: pair[1].deleted_at, reverse=True)

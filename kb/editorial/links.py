@@ -32,6 +32,7 @@ from urllib.request import HTTPRedirectHandler, OpenerDirector, Request, build_o
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from kb.editorial.kinds import noun
 from kb.unit_of_work import UnitOfWork
 from models import Case, Series, Talk
 
@@ -44,7 +45,6 @@ STATUS_LABELS: dict[Status, str] = {
     "dead": "tot",
     "error": "nicht erreichbar",
 }
-KIND_LABELS = {"case": "Fall", "talk": "Gespräch", "series": "Reihe"}
 RESULT_FILE = "link-check.json"
 FORMAT_VERSION = 1
 # Where the User-Agent points when KB_BASE_URL is not set.
@@ -83,7 +83,7 @@ class Usage:
         return {"kind": self.kind, "slug": self.slug, "title": self.title, "field": self.field}
 
     def label(self) -> str:
-        return f"{KIND_LABELS.get(self.kind, self.kind)} {self.slug}: {self.field}"
+        return f"{noun(self.kind)} {self.slug}: {self.field}"
 
 
 @dataclass

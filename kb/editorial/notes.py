@@ -59,6 +59,7 @@ def note_state(note: Note) -> dict[str, Any]:
 def save_note(
     uow: UnitOfWork,
     data: NoteIn,
+    vocabulary: Vocabulary | None = None,
     *,
     actor: str,
     reason: str = "",
@@ -66,6 +67,8 @@ def save_note(
     expected_version: int | None = None,
     as_action: str | None = None,
 ) -> tuple[Note, bool]:
+    """Create or update the note `data.slug`; its talk must exist. The parameters as in
+    `save_case` (a note needs no vocabulary)."""
     talk = find_talk(uow, data.talk)
     if talk is None:
         raise ValidationError([FieldError("talk", f"unbekanntes Gespräch '{data.talk}'")])
@@ -221,7 +224,9 @@ def add_note_file(
         # The command says what it adds, a note: the file need not repeat it. The line goes
         # in front of the first key, and messages subtract it again.
         text, shift = "---\ntype: note\n" + text[text.index("\n") + 1 :], 1
-    parsed, errors = parse_text(text, str(path))
+    from kb.editorial.kinds import file_types  # the registry builds on this module
+
+    parsed, errors = parse_text(text, str(path), file_types())
     if parsed is None:
         raise ValidationError(
             FieldError(e.field, e.message, e.source, e.line - shift if e.line else e.line)

@@ -6,32 +6,22 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from kb.catalogue.cases import case_state, list_cases
 from kb.catalogue.completeness import completeness_json
 from kb.catalogue.files import render_file
-from kb.catalogue.talks import list_series, list_talks, series_state, talk_state
 from kb.catalogue.vocabulary import Vocabulary
 from kb.csvcells import csv_text, write_csv
-from kb.editorial.notes import list_notes, note_state
+from kb.editorial.kinds import KINDS, write_order
 from kb.unit_of_work import UnitOfWork
 
 Format = Literal["yaml", "json", "csv"]
-FOLDERS = {
-    "series": ("series", ".yaml"),
-    "case": ("cases", ".yaml"),
-    "talk": ("talks", ".md"),
-    "note": ("notes", ".md"),
-}
 JOIN = " | "  # multi-valued fields in one CSV cell
 
 
 def catalogue_states(uow: UnitOfWork) -> dict[str, list[dict[str, Any]]]:
-    """Every item's canonical state, in a stable order (by slug)."""
+    """Every item's canonical state by kind, in a stable order (by slug)."""
     return {
-        "series": sorted((series_state(s) for s in list_series(uow)), key=lambda s: s["slug"]),
-        "case": sorted((case_state(c) for c in list_cases(uow)), key=lambda s: s["slug"]),
-        "talk": sorted((talk_state(t) for t in list_talks(uow)), key=lambda s: s["slug"]),
-        "note": sorted((note_state(n) for n in list_notes(uow)), key=lambda s: s["slug"]),
+        kind.code: sorted((kind.state(i) for i in kind.list_all(uow)), key=lambda s: s["slug"])
+        for kind in write_order()
     }
 
 
@@ -45,14 +35,9 @@ def export_catalogue(
         return _export_files(states, out, vocabulary_file)
     if fmt == "json":
         path = out / "catalogue.json"
-        data = {
-            "series": states["series"],
-            "cases": states["case"],
-            "talks": states["talk"],
-            "notes": states["note"],
-            # per case slug: {"score": 0-100, "gaps": [codes]} (kb.catalogue.completeness)
-            "completeness": completeness_json(uow, states["case"], vocabulary),
-        }
+        data: dict[str, Any] = {KINDS[code].plural_en: items for code, items in states.items()}
+        # per case slug: {"score": 0-100, "gaps": [codes]} (kb.catalogue.completeness)
+        data["completeness"] = completeness_json(uow, states["case"], vocabulary)
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return [path]
     return _export_csv(states, out, vocabulary)
@@ -62,9 +47,10 @@ def _export_files(
     states: dict[str, list[dict[str, Any]]], out: Path, vocab_file: Path
 ) -> list[Path]:
     written = []
-    for kind, items in states.items():
-        folder, suffix = FOLDERS[kind]
-        target = out / folder
+    for code, items in states.items():
+        kind = KINDS[code]
+        suffix = kind.extension
+        target = out / kind.folder
         target.mkdir(exist_ok=True)
         wanted = {f"{s['slug']}{suffix}" for s in items}
         # A previous export's file of an item that is gone would come back on the next import.
@@ -73,7 +59,7 @@ def _export_files(
                 stale.unlink()
         for state in items:
             path = target / f"{state['slug']}{suffix}"
-            path.write_text(render_file(kind, state), encoding="utf-8")
+            path.write_text(render_file(code, state, kind.body_field), encoding="utf-8")
             written.append(path)
     vocab_copy = out / "vocabularies.yaml"
     vocab_copy.write_text(vocab_file.read_text(encoding="utf-8"), encoding="utf-8")

@@ -1,34 +1,20 @@
 """Importing files into the catalogue: validate everything first, then write all or nothing."""
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import select
 
-from kb.catalogue.cases import find_case, save_case
 from kb.catalogue.files import ParsedFile, read_files
-from kb.catalogue.schemas import CaseIn, Input, NoteIn, SeriesIn, TalkIn, validate
-from kb.catalogue.talks import find_series, find_talk, save_series, save_talk
+from kb.catalogue.schemas import validate
 from kb.catalogue.vocabulary import Vocabulary
-from kb.editorial.notes import find_note, save_note
+from kb.editorial.kinds import KINDS, file_types, write_order
 from kb.errors import FieldError, ValidationError
 from kb.revisions import latest_revision
 from kb.unit_of_work import UnitOfWork
-from models import Case, Note, Series, Talk
-
-# Items are written in this order, so that references point at rows that already exist.
-ORDER = ("series", "case", "talk", "note")
-MODELS: dict[str, type[Input]] = {
-    "series": SeriesIn,
-    "case": CaseIn,
-    "talk": TalkIn,
-    "note": NoteIn,
-}
-TABLES: dict[str, Any] = {"series": Series, "case": Case, "talk": Talk, "note": Note}
-LABELS = {"series": "Reihen", "case": "Fälle", "talk": "Gespräche", "note": "Notizen"}
 
 # "update": the files are what the user wants (kb import). "seed": files fill in what is missing
 # and follow seed changes, but never overwrite an edit made since (kb init).
@@ -55,12 +41,17 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         out = []
-        for kind in ORDER:
-            c, u, n = self.created[kind], self.updated[kind], self.unchanged[kind]
+        for kind in write_order():
+            c, u, n = (counts[kind.code] for counts in (self.created, self.updated, self.unchanged))
             if c or u or n:
-                out.append(f"{LABELS[kind]}: {c} neu, {u} geändert, {n} unverändert")
+                out.append(f"{kind.plural}: {c} neu, {u} geändert, {n} unverändert")
         out.extend(f"behalten (seit dem Laden bearbeitet): {k}" for k in self.kept)
         return out
+
+
+def read(paths: Iterable[Path]) -> tuple[list[ParsedFile], list[FieldError]]:
+    """Read the files of every kind of item."""
+    return read_files(paths, file_types())
 
 
 def validate_files(
@@ -68,7 +59,7 @@ def validate_files(
 ) -> tuple[list[Item], list[FieldError]]:
     items, errors = [], []
     for f in files:
-        obj, problems = validate(MODELS[f.type], f.data, vocabulary, f.path)
+        obj, problems = validate(KINDS[f.type].schema, f.data, vocabulary, f.path)
         for loc, problem in problems:
             errors.append(f.error(loc, problem.message))
         if obj is not None:
@@ -79,7 +70,7 @@ def validate_files(
 def _existing_slugs(uow: UnitOfWork | None, kind: str, slugs: set[str]) -> set[str]:
     if not slugs or uow is None:
         return set()
-    table = TABLES[kind]
+    table = KINDS[kind].model
     stmt = select(table.slug).where(table.slug.in_(slugs))
     if hasattr(table, "deleted_at"):
         stmt = stmt.where(table.deleted_at.is_(None))
@@ -101,29 +92,30 @@ def check_references(uow: UnitOfWork | None, items: list[Item]) -> list[FieldErr
             )
         else:
             first[key] = item
-    in_batch = {kind: {slug for (k, slug) in first if k == kind} for kind in ORDER}
-    wanted: dict[str, list[tuple[Item, tuple[Any, ...], str]]] = {k: [] for k in ORDER}
+    order = [kind.code for kind in write_order()]
+    in_batch = {kind: {slug for (k, slug) in first if k == kind} for kind in order}
+    wanted: dict[str, list[tuple[Item, tuple[Any, ...], str]]] = {k: [] for k in order}
     for item in items:
-        if item.kind == "talk":
-            wanted["series"].append((item, ("series",), item.data.series))
-            wanted["case"].extend(
-                (item, ("cases", i), slug) for i, slug in enumerate(item.data.cases)
-            )
-        elif item.kind == "note":
-            wanted["talk"].append((item, ("talk",), item.data.talk))
-    names = {"series": "Reihe", "case": "Fall", "talk": "Gespräch"}
+        for ref in KINDS[item.kind].references:
+            value = getattr(item.data, ref.field)
+            if isinstance(value, list):
+                wanted[ref.kind].extend(
+                    (item, (ref.field, i), slug) for i, slug in enumerate(value)
+                )
+            else:
+                wanted[ref.kind].append((item, (ref.field,), value))
     for kind, refs in wanted.items():
         missing = {slug for _, _, slug in refs} - in_batch[kind]
         missing -= _existing_slugs(uow, kind, missing)
         for item, loc, slug in refs:
             if slug in missing:
-                errors.append(item.file.error(loc, f"unbekannte(r) {names[kind]} '{slug}'"))
+                errors.append(item.file.error(loc, f"unbekannte(r) {KINDS[kind].noun} '{slug}'"))
     return errors
 
 
 def prepare(uow: UnitOfWork, paths: Iterable[Path], vocabulary: Vocabulary) -> list[Item]:
     """Read and validate every file and every reference; raise ValidationError with all problems."""
-    files, errors = read_files(paths)
+    files, errors = read(paths)
     items, problems = validate_files(files, vocabulary)
     errors.extend(problems)
     errors.extend(check_references(uow, items))
@@ -132,43 +124,26 @@ def prepare(uow: UnitOfWork, paths: Iterable[Path], vocabulary: Vocabulary) -> l
     return items
 
 
-def _find(uow: UnitOfWork, kind: str, slug: str) -> Any:
-    finders: dict[str, Callable[..., Any]] = {
-        "series": lambda: find_series(uow, slug),
-        "case": lambda: find_case(uow, slug, include_deleted=True),
-        "talk": lambda: find_talk(uow, slug, include_deleted=True),
-        "note": lambda: find_note(uow, slug, include_deleted=True),
-    }
-    return finders[kind]()
-
-
 def write_items(
     uow: UnitOfWork, items: list[Item], vocabulary: Vocabulary, *, actor: str, policy: Policy
 ) -> ImportReport:
     """Write validated items in dependency order inside the caller's unit of work."""
     report = ImportReport()
-    for kind in ORDER:
-        for item in (i for i in items if i.kind == kind):
-            existing = _find(uow, kind, item.data.slug)
+    for kind in write_order():
+        for item in (i for i in items if i.kind == kind.code):
+            existing = kind.find(uow, item.data.slug, include_deleted=True)
             if existing is not None and policy == "seed":
-                last = latest_revision(uow, kind, existing.id)
+                last = latest_revision(uow, kind.code, existing.id)
                 if last is not None and last.actor != "seed":
-                    report.kept.append(f"{kind} {item.data.slug} ({last.actor})")
+                    report.kept.append(f"{kind.code} {item.data.slug} ({last.actor})")
                     continue
-            if kind == "case":
-                _, changed = save_case(uow, item.data, vocabulary, actor=actor)
-            elif kind == "series":
-                _, changed = save_series(uow, item.data, actor=actor)
-            elif kind == "talk":
-                _, changed = save_talk(uow, item.data, actor=actor)
-            else:
-                _, changed = save_note(uow, item.data, actor=actor)
+            _, changed = kind.save(uow, item.data, vocabulary, actor=actor)
             if existing is None:
-                report.created[kind] += 1
+                report.created[kind.code] += 1
             elif changed:
-                report.updated[kind] += 1
+                report.updated[kind.code] += 1
             else:
-                report.unchanged[kind] += 1
+                report.unchanged[kind.code] += 1
     return report
 
 

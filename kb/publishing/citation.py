@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from kb.editorial.kinds import kind_of
 from kb.revisions import latest_revision
 from kb.unit_of_work import UnitOfWork
 from models import Case, Talk
@@ -32,13 +33,13 @@ class Citation:
 def revised_on(uow: UnitOfWork, item: Citable) -> dt.date:
     """The date of the item's latest revision; its `updated_at` if it has none (an item written
     before revisions existed)."""
-    revision = latest_revision(uow, "case" if isinstance(item, Case) else "talk", item.id)
+    revision = latest_revision(uow, kind_of(item).code, item.id)
     return (revision.created_at if revision is not None else item.updated_at).date()
 
 
 def citation(item: Citable, base_url: str, revised: dt.date, accessed: dt.date) -> Citation:
     """The citation of a case or a talk at `base_url` (absolute, e.g. https://host/)."""
-    kind = "case" if isinstance(item, Case) else "talk"
+    kind = kind_of(item).code
     cited = Citation(
         key=_key(item.slug),
         kind=kind,
