@@ -48,6 +48,7 @@ from webapp.forms import (
     values_from_form,
     values_from_state,
 )
+from webapp.links import url_of
 
 bp = Blueprint("editing", __name__)
 MAX_REASON = 1000
@@ -99,7 +100,7 @@ KINDS = {
         lambda unit, slug: find_case(unit, slug, include_deleted=True) is not None,
         case_state,
         _save_case,
-        lambda item: f"/cases/{item.slug}",
+        lambda item: url_of("case", item.slug),
         ("Fälle", "/cases"),
     ),
     "talk": Kind(
@@ -112,7 +113,7 @@ KINDS = {
         lambda unit, slug: find_talk(unit, slug, include_deleted=True) is not None,
         talk_state,
         save_talk,
-        lambda item: f"/talks/{item.slug}",
+        lambda item: url_of("talk", item.slug),
         ("Gespräche", "/talks"),
     ),
     "series": Kind(

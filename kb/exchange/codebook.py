@@ -41,7 +41,7 @@ LIST = f"Liste (getrennt durch „{JOIN}“)"
 
 # column -> (meaning in German, type, vocabulary or "")
 WIDE_COLUMNS: dict[str, tuple[str, str, str]] = {
-    "slug": ("Kürzel des Falls; stabil, Teil der Adresse /cases/<slug>", "Text", ""),
+    "slug": ("Kürzel des Falls; stabil, Teil der Adresse seiner Seite", "Text", ""),
     "name": ("Name des Falls, wie ihn die Quellen nennen", "Text", ""),
     "aliases": ("Andere Namen des Falls", LIST, ""),
     "city": ("Stadt oder Gemeinde", "Text", ""),
