@@ -321,12 +321,18 @@ def search_command(
             else f"Keine Treffer mit allen Wörtern – {some}"
         )
     for hit in results.hits:
-        click.echo(f"- [{hit.kind}] {hit.title}  {hit.url}")
+        click.echo(f"- [{hit.kind}] {hit.title}  {_where(hit.slug, hit.anchor)}")
         click.echo(f"    {_plain_snippet(hit.snippet)}")
         if hit.missing:
             click.echo(f"    es fehlt: {', '.join(hit.missing)}")
     if results.suggestion:
         click.echo(f"Meinten Sie: {results.suggestion}?")
+
+
+def _where(slug: str, anchor: str = "") -> str:
+    """Where an item is, by slug (kb knows no site addresses; those are the web app's): a note
+    is on its talk's page, as "talk-slug#note-slug"."""
+    return f"{slug}#{anchor}" if anchor else slug
 
 
 def _plain_snippet(snippet: str) -> str:
@@ -504,7 +510,7 @@ def note_add(talk: str, file: Path, author: str, reason: str) -> None:
     with _runtime() as runtime, runtime.uow() as uow:
         note = add_note_file(uow, talk, file, author, runtime.vocabulary, reason=reason)
         uow.commit()
-        click.echo(f"Notiz '{note.slug}' gespeichert: /talks/{note.talk.slug}#notiz-{note.slug}")
+        click.echo(f"Notiz '{note.slug}' zum Gespräch '{note.talk.slug}' gespeichert.")
 
 
 KIND_CHOICE = click.Choice(["case", "talk", "note"])

@@ -50,7 +50,7 @@ FIELDS: dict[str, Label] = {
     "slug": Label(
         "Kürzel",
         form="Kürzel (in der Adresse)",
-        about="Kürzel des Falls; stabil, Teil der Adresse /cases/<slug>",
+        about="Kürzel des Falls; stabil, Teil der Adresse seiner Seite",
     ),
     "name": Label("Name", about="Name des Falls, wie ihn die Quellen nennen"),
     "title": Label("Titel"),

@@ -1,5 +1,6 @@
 """Plain data in and out of the index: documents to index, search requests, hits and results."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 KINDS = ("case", "talk", "note")
@@ -14,7 +15,6 @@ class SearchDocument:
     kind: str
     slug: str
     title: str
-    url: str
     body: str = ""
     aliases: tuple[str, ...] = ()
     people: tuple[str, ...] = ()
@@ -53,10 +53,10 @@ class SearchHit:
     kind: str
     slug: str  # for a note: the talk's slug (the note lives on the talk's page)
     title: str
-    url: str
     score: float
     snippet: str  # HTML: escaped text, matches in <mark>
     id: str = ""
+    anchor: str = ""  # for a note: its own slug, its place on the talk's page
     missing: tuple[str, ...] = ()  # words of the query this hit lacks (fallback hits only)
 
 
@@ -74,7 +74,9 @@ class SearchResults:
     exact_total: int = 0  # hits with every word as typed
     partial: bool = False  # some hits match only some of the words (see `missing`)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, hit_url: Callable[[SearchHit], str] | None = None) -> dict[str, object]:
+        """The results as JSON data. With `hit_url` (the web app's, which knows the routes) each
+        hit has its page's `url`; without (the command line), its `id` instead."""
         return {
             "query": self.query,
             "total": self.total,
@@ -85,7 +87,7 @@ class SearchResults:
                     "kind": h.kind,
                     "slug": h.slug,
                     "title": h.title,
-                    "url": h.url,
+                    **({"url": hit_url(h)} if hit_url else {"id": h.id}),
                     "score": round(h.score, 4),
                     "snippet": h.snippet,
                     "missing": list(h.missing),

@@ -412,8 +412,8 @@ def _to_hit(
         kind=kind,
         slug=stored["parent"] if kind == "note" else stored["slug"],
         title=stored["title"],
-        url=stored["url"],
         score=score,
         snippet=snippet(stored, terms, schema) if with_snippet else "",
         id=stored["id"],
+        anchor=stored["slug"] if kind == "note" else "",
     )

@@ -12,7 +12,7 @@ from search_index.analysis import (
     parts_analyzer,
 )
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Text fields searched by default, with their weights. Few fields on purpose: every field
 # multiplies the matchers Whoosh builds per query word (measured: 8 fields cost 1.6x of 5).
@@ -44,7 +44,6 @@ def build_schema() -> Schema:
         kind=facet(),
         slug=ID(stored=True),
         parent=ID(stored=True),
-        url=STORED(),
         title=TEXT(analyzer=text, stored=True, field_boost=TEXT_FIELDS["title"]),
         aliases=TEXT(analyzer=text, stored=True, field_boost=TEXT_FIELDS["aliases"]),
         names=TEXT(analyzer=text, stored=True, field_boost=TEXT_FIELDS["names"]),

@@ -79,7 +79,6 @@ def to_fields(
         "kind": doc.kind,
         "slug": doc.slug,
         "parent": doc.parent,
-        "url": doc.url,
         "title": doc.title,
         "aliases": "\n".join(doc.aliases),
         "names": names,

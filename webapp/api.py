@@ -19,6 +19,7 @@ from kb.errors import FieldError, ValidationError
 from kb.exchange.representations import case_json, catalogue_json, instrument_json, talk_json
 from kb.search.service import QuerySyntaxError
 from webapp.context import runtime, uow, vocabulary
+from webapp.links import hit_url, url_of
 from webapp.params import args_of, search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -49,7 +50,8 @@ def openapi() -> Response:
 def cases() -> Response:
     query, problems = parse_query(args_of(request.args), vocabulary())
     _refuse(problems)
-    return json_response(catalogue_json(browse(uow(), query, vocabulary()), vocabulary()))
+    page = browse(uow(), query, vocabulary())
+    return json_response(catalogue_json(page, vocabulary(), url_of=url_of))
 
 
 @bp.get("/cases/<slug>")
@@ -57,9 +59,9 @@ def case(slug: str) -> Response:
     unit = uow()
     item = get_case(unit, slug)
     talks = talks_presenting(unit, item)
-    data = case_json(item, vocabulary(), talks, notes_of_talks(unit, talks))
+    data = case_json(item, vocabulary(), talks, notes_of_talks(unit, talks), url_of=url_of)
     data["similar"] = [
-        {"slug": h.slug, "title": h.title, "url": h.url}
+        {"slug": h.slug, "title": h.title, "url": hit_url(h)}
         for h in runtime().search_index.similar_cases(slug, limit=5)
     ]
     return json_response(data)
@@ -67,20 +69,21 @@ def case(slug: str) -> Response:
 
 @bp.get("/talks")
 def talks() -> Response:
-    return json_response({"talks": [talk_json(t, vocabulary()) for t in list_talks(uow())]})
+    talks = [talk_json(t, vocabulary(), url_of=url_of) for t in list_talks(uow())]
+    return json_response({"talks": talks})
 
 
 @bp.get("/talks/<slug>")
 def talk(slug: str) -> Response:
     unit = uow()
     item = get_talk(unit, slug)
-    return json_response(talk_json(item, vocabulary(), list_notes(unit, item)))
+    return json_response(talk_json(item, vocabulary(), list_notes(unit, item), url_of=url_of))
 
 
 @bp.get("/instruments")
 def instruments() -> Response:
     return json_response(
-        {"instruments": [instrument_json(i, n) for i, n in list_instruments(uow())]}
+        {"instruments": [instrument_json(i, n, url_of=url_of) for i, n in list_instruments(uow())]}
     )
 
 
@@ -89,9 +92,14 @@ def instrument(slug: str) -> Response:
     unit = uow()
     item = get_instrument(unit, slug)
     uses = instrument_uses(unit, item)
-    data = instrument_json(item, len(uses))
+    data = instrument_json(item, len(uses), url_of=url_of)
     data["cases"] = [
-        {"slug": u.case.slug, "name": u.case.name, "url": f"/cases/{u.case.slug}", "note": u.note}
+        {
+            "slug": u.case.slug,
+            "name": u.case.name,
+            "url": url_of("case", u.case.slug),
+            "note": u.note,
+        }
         for u in uses
     ]
     return json_response(data)
@@ -105,4 +113,4 @@ def search() -> Response:
         results = runtime().search_index.search(uow(), req)
     except QuerySyntaxError as exc:
         raise ValidationError([FieldError("q", str(exc))]) from exc
-    return json_response(results.to_json())
+    return json_response(results.to_json(hit_url))

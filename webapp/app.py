@@ -27,6 +27,7 @@ from webapp import (
     history,
     hosts,
     limits,
+    links,
     notes,
     pages,
     search,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     errors.install(app)
     auth.install(app)
     headers.install(app)
+    links.install(app)
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

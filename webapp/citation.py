@@ -1,7 +1,7 @@
 """Citing a case or a talk: the BibTeX and CSL-JSON downloads, and `citation_of` for the
 "Zitieren" section of the pages (templates/_cite.html). The citations themselves are made by
-kb.publishing.citation; this module only supplies the site's base URL (KB_BASE_URL, else the
-request's trusted host) and today's date."""
+kb.publishing.citation; this module only supplies the item's absolute address (webapp.links:
+KB_BASE_URL, else the request's trusted host) and today's date."""
 
 import datetime as dt
 import json
@@ -20,7 +20,7 @@ from kb.publishing.citation import (
     revised_on,
 )
 from webapp.context import uow
-from webapp.hosts import site_root
+from webapp.links import external_url_of
 
 bp = Blueprint("citation", __name__)
 
@@ -31,7 +31,7 @@ def _today() -> dt.date:
 
 
 def _cite(item: Citable) -> Citation:
-    return citation(item, site_root(), revised_on(uow(), item), _today())
+    return citation(item, external_url_of, revised_on(uow(), item), _today())
 
 
 def _citation(section: str, slug: str) -> Citation:

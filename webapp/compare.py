@@ -7,10 +7,18 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session
 
 from kb.errors import ValidationError
-from kb.publishing.compare import FORMATS, MAX_CASES, compare, parse_slugs, to_json, to_markdown
+from kb.publishing.compare import (
+    FORMATS,
+    MAX_CASES,
+    compare,
+    parse_slugs,
+    to_json,
+    to_json_text,
+    to_markdown,
+)
 from webapp.api import json_response
 from webapp.context import uow, vocabulary
-from webapp.hosts import site_root
+from webapp.links import external_url_of, url_of
 from webapp.params import safe_next, set_current_path, url_with
 
 bp = Blueprint("compare", __name__)
@@ -68,7 +76,9 @@ def download(ext: str) -> Response:
     slugs = _requested()
     comparison = compare(uow(), slugs, vocabulary())
     if fmt == "markdown":
-        body = to_markdown(comparison, base_url=site_root())
+        body = to_markdown(comparison, url_of=external_url_of)
+    elif fmt == "json":
+        body = to_json_text(comparison, url_of=url_of)
     else:
         body = FORMATS[fmt](comparison)
     response = Response(body, mimetype=mimetype)
@@ -80,7 +90,7 @@ def download(ext: str) -> Response:
 
 @bp.get("/api/compare")
 def api() -> Response:
-    return json_response(to_json(compare(uow(), _requested(), vocabulary())))
+    return json_response(to_json(compare(uow(), _requested(), vocabulary()), url_of=url_of))
 
 
 @bp.get("/compare/add")

@@ -25,6 +25,7 @@ from kb.search.service import QuerySyntaxError
 from kb.slugs import slugify
 from webapp.api import json_response
 from webapp.context import runtime, uow, vocabulary
+from webapp.links import url_of
 from webapp.params import args_of, search_args, search_request, url_with
 
 bp = Blueprint("downloads", __name__)
@@ -76,7 +77,7 @@ def cases_download(fmt: str) -> Response:
         return csv_file(CSV_WRITERS[fmt](found.states, vocabulary()), name)
     page = found.page
     page.summaries = summaries(uow(), [r.id for r in page.matching])
-    data = catalogue_json(page, vocabulary(), all_rows=True)
+    data = catalogue_json(page, vocabulary(), url_of=url_of, all_rows=True)
     data["warnings"] = problems
     data["query"] = {"url": url_with("/cases", query.args(page=1))}
     data["states"] = found.states  # every field of each case, as in the YAML files

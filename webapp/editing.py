@@ -37,6 +37,7 @@ from webapp.forms import (
     values_from_form,
     values_from_state,
 )
+from webapp.links import url_of
 
 bp = Blueprint("editing", __name__)
 MAX_REASON = 1000
@@ -69,10 +70,13 @@ def _talk_spec(new: bool) -> FormSpec:
 
 KINDS = {
     "case": Editing(
-        kinds.KINDS["case"], _case_spec, lambda item: f"/cases/{item.slug}", ("Fälle", "/cases")
+        kinds.KINDS["case"], _case_spec, lambda item: url_of("case", item.slug), ("Fälle", "/cases")
     ),
     "talk": Editing(
-        kinds.KINDS["talk"], _talk_spec, lambda item: f"/talks/{item.slug}", ("Gespräche", "/talks")
+        kinds.KINDS["talk"],
+        _talk_spec,
+        lambda item: url_of("talk", item.slug),
+        ("Gespräche", "/talks"),
     ),
     "series": Editing(
         kinds.KINDS["series"],

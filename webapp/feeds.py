@@ -16,6 +16,7 @@ from kb.publishing.citation import PUBLISHER
 from kb.publishing.feeds import CaseChange, NoteEntry, case_changes, last_change, newest_notes
 from webapp.context import uow
 from webapp.hosts import external_url, site_root
+from webapp.links import external_url_of, note_anchor
 
 bp = Blueprint("feeds", __name__)
 
@@ -65,10 +66,10 @@ def _response(feed: ET.Element) -> Response:
 
 def _note_entry(feed: ET.Element, note: NoteEntry) -> None:
     entry = _add(feed, "entry")
-    url = _absolute("pages.talk", slug=note.talk_slug) + f"#notiz-{note.slug}"
+    url = external_url_of("note", note.talk_slug, note.slug)
     # The id names the note, not its talk's page, so that it stays the same if the note is
     # moved to another talk.
-    _add(entry, "id", _absolute("feeds.notes") + f"#notiz-{note.slug}")
+    _add(entry, "id", _absolute("feeds.notes") + f"#{note_anchor(note.slug)}")
     _add(entry, "title", note.title)
     _add(entry, "updated", _rfc3339(note.updated))
     _add(entry, "link", rel="alternate", type="text/html", href=url)

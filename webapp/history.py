@@ -19,6 +19,7 @@ from kb.editorial.kinds import KINDS, deletable, nouns
 from kb.errors import Conflict
 from webapp.auth import admin_required, current_user, editor_required
 from webapp.context import uow, vocabulary
+from webapp.links import url_of
 
 bp = Blueprint("history", __name__)
 # A revision number above the database's integer range matches no route (404) instead of
@@ -39,8 +40,8 @@ def page_of(entity_type: str, item: Any) -> str | None:
     if item.deleted_at is not None:
         return None
     if entity_type == "note":
-        return f"/talks/{item.talk.slug}#notiz-{item.slug}"
-    return f"/{'cases' if entity_type == 'case' else 'talks'}/{item.slug}"
+        return url_of("note", item.talk.slug, item.slug)
+    return url_of(entity_type, item.slug)
 
 
 def title_of(item: Any) -> str:
@@ -121,7 +122,7 @@ def delete(kind: str, slug: str) -> Any:
     unit.commit()
     flash(f"„{title_of(item)}“ gelöscht. Eine Administratorin kann es wiederherstellen.")
     if entity_type == "note":
-        return redirect(f"/talks/{item.talk.slug}")
+        return redirect(url_of("talk", item.talk.slug))
     return redirect("/cases" if entity_type == "case" else "/talks")
 
 

@@ -15,6 +15,7 @@ from kb.errors import Conflict
 from kb.markup import render_html
 from webapp.auth import current_user, editor_required
 from webapp.context import uow, vocabulary
+from webapp.links import url_of
 
 bp = Blueprint("notes", __name__)
 FIELDS = ("title", "created", "body")
@@ -79,7 +80,7 @@ def create(slug: str) -> Any:
     saved, _ = save_note(unit, note, actor=user.username, user_id=user.id)
     unit.commit()
     flash("Notiz gespeichert.")
-    return redirect(f"/talks/{talk.slug}#notiz-{saved.slug}")
+    return redirect(url_of("note", talk.slug, saved.slug))
 
 
 @bp.route("/notes/<slug>/edit", methods=["GET", "POST"])
@@ -129,4 +130,4 @@ def edit(slug: str) -> Any:
         return _render(talk, values, 409, note=note, conflict=conflict)
     unit.commit()
     flash("Notiz gespeichert." if changed else "Keine Änderungen.")
-    return redirect(f"/talks/{talk.slug}#notiz-{slug}")
+    return redirect(url_of("note", talk.slug, slug))

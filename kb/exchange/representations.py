@@ -1,6 +1,6 @@
 """Cases, talks, notes and instruments as plain JSON-ready data: what the API returns and the
-catalogue's `.json` download holds. URLs are paths on the site; vocabulary values carry their
-code and German label."""
+catalogue's `.json` download holds. Vocabulary values carry their code and German label. Each
+item's `url` comes from the caller's `url_of` (the web app's routes: kb builds no address)."""
 
 from typing import Any
 
@@ -9,6 +9,7 @@ from kb.catalogue.cases import case_state
 from kb.catalogue.talks import presented_cases, talk_state
 from kb.catalogue.vocabulary import Vocabulary
 from kb.markup import render_html
+from kb.slugs import UrlOf
 from models import Case, Instrument, Note, Talk
 
 
@@ -18,22 +19,22 @@ def term(vocabulary: Vocabulary, name: str, code: str | None) -> dict[str, str] 
     return {"code": code, "label": vocabulary.label(name, code)}
 
 
-def talk_ref(talk: Talk) -> dict[str, Any]:
+def talk_ref(talk: Talk, *, url_of: UrlOf) -> dict[str, Any]:
     return {
         "slug": talk.slug,
         "title": talk.title,
         "date": talk.date.isoformat(),
-        "url": f"/talks/{talk.slug}",
+        "url": url_of("talk", talk.slug),
     }
 
 
 def case_row_json(
-    row: CaseRow, vocabulary: Vocabulary, summary: str | None = None
+    row: CaseRow, vocabulary: Vocabulary, summary: str | None = None, *, url_of: UrlOf
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "slug": row.slug,
         "name": row.name,
-        "url": f"/cases/{row.slug}",
+        "url": url_of("case", row.slug),
         "city": row.city,
         "land": term(vocabulary, "lands", row.land),
         "governance": term(vocabulary, "governance_types", row.governance),
@@ -50,7 +51,7 @@ def case_row_json(
 
 
 def catalogue_json(
-    page: CataloguePage, vocabulary: Vocabulary, *, all_rows: bool = False
+    page: CataloguePage, vocabulary: Vocabulary, *, url_of: UrlOf, all_rows: bool = False
 ) -> dict[str, Any]:
     """A catalogue page (or, with `all_rows`, the whole filtered set) with its facet counts."""
     rows = page.matching if all_rows else page.rows
@@ -61,32 +62,34 @@ def catalogue_json(
         "sort": page.query.sort,
         "filters": {f: list(v) for f, v in page.query.filters.items()},
         "facets": page.facets,
-        "cases": [case_row_json(r, vocabulary, page.summaries.get(r.slug)) for r in rows],
+        "cases": [
+            case_row_json(r, vocabulary, page.summaries.get(r.slug), url_of=url_of) for r in rows
+        ],
     }
 
 
-def note_json(note: Note) -> dict[str, Any]:
+def note_json(note: Note, *, url_of: UrlOf) -> dict[str, Any]:
     return {
         "slug": note.slug,
         "title": note.title,
         "author": note.author,
         "created": note.created.isoformat() if note.created else None,
-        "talk": talk_ref(note.talk),
-        "url": f"/talks/{note.talk.slug}#notiz-{note.slug}",
+        "talk": talk_ref(note.talk, url_of=url_of),
+        "url": url_of("note", note.talk.slug, note.slug),
         "body": note.body,
         "html": render_html(note.body),
     }
 
 
 def case_json(
-    case: Case, vocabulary: Vocabulary, talks: list[Talk], notes: list[Note]
+    case: Case, vocabulary: Vocabulary, talks: list[Talk], notes: list[Note], *, url_of: UrlOf
 ) -> dict[str, Any]:
     """A case in full: its canonical state, with labels for vocabulary values, its talks and
     the notes about it."""
     state = case_state(case)
     return {
         **state,
-        "url": f"/cases/{case.slug}",
+        "url": url_of("case", case.slug),
         "labels": {
             "land": vocabulary.label("lands", case.land),
             "governance": vocabulary.label("governance_types", case.governance_type),
@@ -98,34 +101,34 @@ def case_json(
         },
         "version": case.version,
         "updated_at": case.updated_at.isoformat(),
-        "talks": [talk_ref(t) for t in talks],
-        "notes": [note_json(n) for n in notes],
+        "talks": [talk_ref(t, url_of=url_of) for t in talks],
+        "notes": [note_json(n, url_of=url_of) for n in notes],
     }
 
 
 def talk_json(
-    talk: Talk, vocabulary: Vocabulary, notes: list[Note] | None = None
+    talk: Talk, vocabulary: Vocabulary, notes: list[Note] | None = None, *, url_of: UrlOf
 ) -> dict[str, Any]:
     data = {
         **talk_state(talk),
-        "url": f"/talks/{talk.slug}",
+        "url": url_of("talk", talk.slug),
         "format_label": vocabulary.label("talk_formats", talk.format),
         "series_title": talk.series.title,
         "case_refs": [
-            {"slug": c.slug, "name": c.name, "url": f"/cases/{c.slug}"}
+            {"slug": c.slug, "name": c.name, "url": url_of("case", c.slug)}
             for c in presented_cases(talk)
         ],
     }
     if notes is not None:
-        data["notes"] = [note_json(n) for n in notes]
+        data["notes"] = [note_json(n, url_of=url_of) for n in notes]
     return data
 
 
-def instrument_json(instrument: Instrument, case_count: int) -> dict[str, Any]:
+def instrument_json(instrument: Instrument, case_count: int, *, url_of: UrlOf) -> dict[str, Any]:
     return {
         "slug": instrument.slug,
         "label": instrument.label,
         "definition": instrument.definition,
-        "url": f"/instruments/{instrument.slug}",
+        "url": url_of("instrument", instrument.slug),
         "case_count": case_count,
     }

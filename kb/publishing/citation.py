@@ -1,6 +1,7 @@
 """How to cite a case or a talk of the knowledge base: the plain-text citation (German academic
-style), BibTeX and CSL-JSON, all from one `Citation`. Pure: the caller passes the item, the
-site's absolute base URL and the dates; only `revised_on` reads the database."""
+style), BibTeX and CSL-JSON, all from one `Citation`. Pure: the caller passes the item, what
+gives its page's absolute address (the web app's `url_of`: it knows the routes) and the dates;
+only `revised_on` reads the database."""
 
 import datetime as dt
 import re
@@ -9,6 +10,7 @@ from typing import Any
 
 from kb.editorial.kinds import kind_of
 from kb.revisions import latest_revision
+from kb.slugs import UrlOf
 from kb.unit_of_work import UnitOfWork
 from models import Case, Talk
 
@@ -37,14 +39,14 @@ def revised_on(uow: UnitOfWork, item: Citable) -> dt.date:
     return (revision.created_at if revision is not None else item.updated_at).date()
 
 
-def citation(item: Citable, base_url: str, revised: dt.date, accessed: dt.date) -> Citation:
-    """The citation of a case or a talk at `base_url` (absolute, e.g. https://host/)."""
+def citation(item: Citable, url_of: UrlOf, revised: dt.date, accessed: dt.date) -> Citation:
+    """The citation of a case or a talk; `url_of` gives its page's absolute, stable address."""
     kind = kind_of(item).code
     cited = Citation(
         key=_key(item.slug),
         kind=kind,
         title=item.name if isinstance(item, Case) else item.title,
-        url=f"{base_url.rstrip('/')}/{kind}s/{item.slug}",
+        url=url_of(kind, item.slug),
         revised=revised,
         accessed=accessed,
     )

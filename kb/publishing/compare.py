@@ -1,6 +1,7 @@
 """Comparing two to four cases field by field: which rows differ, what the cases share, and the
 comparison as text, CSV, JSON and Markdown. The web view, the API and `kb compare` all build on
-`compare()` here, so they show the same rows."""
+`compare()` here, so they show the same rows. Case links come from the caller's `url_of` (the web
+app's routes); without one (`kb compare`) the cases are named by name and slug only."""
 
 import json
 from collections.abc import Callable, Iterable
@@ -13,6 +14,7 @@ from kb.csvcells import csv_text
 from kb.editorial.notes import notes_of_talks
 from kb.errors import FieldError, NotFound, ValidationError
 from kb.labels import label
+from kb.slugs import UrlOf
 from kb.unit_of_work import UnitOfWork
 from models import Case
 
@@ -58,7 +60,6 @@ class Group:
 class CaseRef:
     slug: str
     name: str
-    url: str
 
 
 @dataclass
@@ -243,7 +244,7 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
     groups.append(Group("series", "Gesprächsreihe", series_rows))
     groups = [Group(g.key, g.label, tuple(r for r in g.rows if not r.empty)) for g in groups]
     groups = [g for g in groups if g.rows]
-    refs = [CaseRef(c.slug, c.name, f"/cases/{c.slug}") for c in cases]
+    refs = [CaseRef(c.slug, c.name) for c in cases]
     return Comparison(refs, groups, _shared(cases))
 
 
@@ -273,9 +274,13 @@ def _shared(cases: list[Case]) -> dict[str, list[str]]:
 # --- formats -----------------------------------------------------------------------------
 
 
-def to_json(comparison: Comparison) -> dict[str, Any]:
+def to_json(comparison: Comparison, url_of: UrlOf | None = None) -> dict[str, Any]:
+    """The comparison as JSON data; with `url_of`, each case has its page's `url`."""
     return {
-        "cases": [{"slug": c.slug, "name": c.name, "url": c.url} for c in comparison.cases],
+        "cases": [
+            {"slug": c.slug, "name": c.name, **({"url": url_of("case", c.slug)} if url_of else {})}
+            for c in comparison.cases
+        ],
         "groups": [
             {
                 "key": g.key,
@@ -335,10 +340,13 @@ def _md(text: str) -> str:
     return "".join(out)
 
 
-def to_markdown(comparison: Comparison, base_url: str = "") -> str:
-    """A Markdown document; `base_url` makes the case links absolute (a downloaded file
-    leaves the site)."""
-    names = [f"[{_md(c.name)}]({base_url.rstrip('/')}{c.url})" for c in comparison.cases]
+def to_markdown(comparison: Comparison, url_of: UrlOf | None = None) -> str:
+    """A Markdown document; with `url_of`, the case names link to their pages (absolute
+    addresses, from the web app: a downloaded file leaves the site)."""
+    names = [
+        f"[{_md(c.name)}]({url_of('case', c.slug)})" if url_of else _md(c.name)
+        for c in comparison.cases
+    ]
     lines = ["# Vergleich: " + " · ".join(_md(c.name) for c in comparison.cases), ""]
     for group in comparison.groups:
         lines += [f"## {_md(group.label)}", "", f"| Feld | {' | '.join(names)} |"]
@@ -370,9 +378,13 @@ def to_text(comparison: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
+def to_json_text(comparison: Comparison, url_of: UrlOf | None = None) -> str:
+    return json.dumps(to_json(comparison, url_of), ensure_ascii=False, indent=2) + "\n"
+
+
 FORMATS: dict[str, Callable[[Comparison], str]] = {
     "text": to_text,
     "csv": to_csv,
-    "json": lambda c: json.dumps(to_json(c), ensure_ascii=False, indent=2) + "\n",
+    "json": to_json_text,
     "markdown": to_markdown,
 }

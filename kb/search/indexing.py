@@ -76,7 +76,6 @@ def case_document(case: Case, vocabulary: Vocabulary, talks: list[Talk]) -> Sear
         kind="case",
         slug=case.slug,
         title=case.name,
-        url=f"/cases/{case.slug}",
         body="\n".join(b for b in body if b),
         aliases=tuple(a.name for a in case.aliases),
         people=tuple(
@@ -122,7 +121,6 @@ def talk_document(talk: Talk) -> SearchDocument:
         kind="talk",
         slug=talk.slug,
         title=talk.title,
-        url=f"/talks/{talk.slug}",
         body=plain_text(talk.summary),
         aliases=(talk.announced_as,) if talk.announced_as else (),
         people=tuple(s for sp in talk.speakers for s in (sp.name, sp.organisation) if s),
@@ -153,7 +151,6 @@ def note_document(note: NoteFields, talk: Talk) -> SearchDocument:
         kind="note",
         slug=note.slug,
         title=note.title,
-        url=f"/talks/{talk.slug}#notiz-{note.slug}",
         body=plain_text(note.body),
         people=(note.author,) if note.author else (),
         context="\n".join([talk.title, *(c.name for c in cases)]),

@@ -87,7 +87,7 @@ def test_cli_note_add(seeded: Runtime, cli_env: dict[str, str], tmp_path: Path) 
     args = ["note", "add", "talk-2-freiraumbuero-halle", str(note), "--author", "anna"]
     done = runner.invoke(main, args, env=cli_env)
     assert done.exit_code == 0, done.output
-    assert "/talks/talk-2-freiraumbuero-halle#notiz-" in done.output
+    assert "zum Gespräch 'talk-2-freiraumbuero-halle' gespeichert" in done.output
     with seeded.uow() as uow:
         saved = find_note(uow, "talk-2-freiraumbuero-halle-nach-dem-talk")
         assert saved is not None and saved.author == "Anna Beispiel"

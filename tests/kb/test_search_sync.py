@@ -62,7 +62,7 @@ def test_a_saved_note_is_found_by_kb_search_when_the_save_returns(
 ) -> None:
     save(seeded, "frische-notiz", "Die Gemeinwohlbilanz wurde vorgestellt.")
     found = cli_search(cli_env, "Gemeinwohlbilanz")
-    assert [h["url"] for h in found["hits"]] == [f"/talks/{TALK}#notiz-frische-notiz"]  # type: ignore[index]
+    assert [h["id"] for h in found["hits"]] == ["note:frische-notiz"]  # type: ignore[index]
     assert found["hits"][0]["slug"] == TALK  # type: ignore[index]
     assert seeded.flush_index()
     assert pending(seeded) == 0

@@ -59,7 +59,6 @@ def make_docs(n: int, seed: int = 5) -> list[SearchDocument]:
             kind=rng.choice(["case", "talk", "note"]),
             slug=f"d{i}",
             title=_text(rng, rng.randint(1, 4)),
-            url=f"/d/{i}",
             body="\n".join(_text(rng, rng.randint(0, 30)) for _ in range(rng.randint(1, 3))),
             aliases=tuple(_text(rng, 3) for _ in range(rng.randint(0, 2))),
             people=tuple(_text(rng, 2) for _ in range(rng.randint(0, 2))),
@@ -178,7 +177,7 @@ def test_writes_after_a_rebuild_keep_its_segments_and_find_phrases(tmp_path: Pat
     # Many small commits: Whoosh's merge policy would merge the small rebuild segments too.
     for i in range(12):
         with engine.store.writer(timeout=1) as batch:
-            doc = SearchDocument(kind="note", slug=f"new{i}", title="Stadt Quartier", url="/")
+            doc = SearchDocument(kind="note", slug=f"new{i}", title="Stadt Quartier")
             batch.apply([doc], ["case:d0", f"note:new{i - 1}"] if i else ["case:d0"])
     searcher = engine.store.searcher()
     segments = {r.segment().segment_id() for r, _ in searcher.reader().leaf_readers()}

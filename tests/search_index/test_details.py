@@ -21,7 +21,6 @@ DOCS = [
         kind="case",
         slug="freiraum",
         title="Freiraumbüro",
-        url="/cases/freiraum",
         body="Ein Büro für leere Häuser in Halle.",
         details=(
             "Akteur: Goldene Rose gGmbH – Betreibt das Büro <im Auftrag> der Stadt",
@@ -34,7 +33,6 @@ DOCS = [
         kind="case",
         slug="im-titel",
         title="Einwohner vermitteln",
-        url="/cases/im-titel",
         body="Ein langer Text über ein Haus, einen Garten und einen Platz in der Stadt, den "
         "eine Initiative mit der Verwaltung betreibt, und über vieles andere mehr.",
     ),
@@ -42,7 +40,6 @@ DOCS = [
         kind="case",
         slug="im-text",
         title="Nachbarschaftshaus",
-        url="/cases/im-text",
         body="Ein langer Text über ein Haus, einen Garten und einen Platz in der Stadt, den "
         "eine Initiative mit der Verwaltung betreibt; die Einwohner bestimmen mit.",
     ),
@@ -50,7 +47,6 @@ DOCS = [
         kind="talk",
         slug="gespraech",
         title="Gespräch über Räume",
-        url="/talks/gespraech",
         body="Ein Gespräch.",
         people=("Anett Krause", "Freiraumbüro"),
         details=("Gast: Anett Krause, Freiraumbüro – Projektleiterin und Moderatorin",),
@@ -75,7 +71,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchEng
         engine.store.publish(target)
     else:
         engine.store.create_empty()
-        filler = SearchDocument(kind="note", slug="filler", title="Notiz", url="/n")
+        filler = SearchDocument(kind="note", slug="filler", title="Notiz")
         with engine.store.writer(timeout=1) as batch:
             batch.apply([filler], [])
         original = engine.search

@@ -36,7 +36,7 @@ def test_a_compound_match_is_highlighted_whole(engine: SearchEngine) -> None:
 
 def test_note_hits_point_at_the_talk(engine: SearchEngine) -> None:
     hit = engine.search(SearchRequest("Quartiersfonds")).hits[0]
-    assert (hit.kind, hit.slug, hit.url) == ("note", "talk-3", "/talks/talk-3#note-notiz-1")
+    assert (hit.kind, hit.slug, hit.anchor) == ("note", "talk-3", "notiz-1")
 
 
 def test_facet_counts_leave_out_their_own_filter(engine: SearchEngine) -> None:
@@ -80,7 +80,6 @@ def test_the_overlay_replaces_stale_documents_and_adds_new_ones(engine: SearchEn
         kind="case",
         slug="werkstadt",
         title="WerkStadt",
-        url="/cases/werkstadt",
         body="Jetzt ganz anders: Gemeinwesenarbeit.",
         governance=("bottom-up",),
     )
@@ -88,7 +87,6 @@ def test_the_overlay_replaces_stale_documents_and_adds_new_ones(engine: SearchEn
         kind="note",
         slug="neu",
         title="Neue Notiz",
-        url="/x",
         parent="t",
         body="Gemeinwesenarbeit im Quartier.",
     )

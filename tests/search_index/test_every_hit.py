@@ -21,7 +21,6 @@ def big(tmp_path: Path) -> Iterator[SearchEngine]:
             kind="case" if i % 3 else "talk",
             slug=f"fall-{i}",
             title=f"Quartier {i:03d}",
-            url=f"/cases/fall-{i}",
             body="Quartier " * (1 + i % 7) + "Beteiligung",
             date=str(2000 + i % 20),
         )

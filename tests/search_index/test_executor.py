@@ -62,7 +62,6 @@ def corpus_engine(tmp_path: Path) -> Iterator[SearchEngine]:
                 kind=rng.choice(["case", "talk", "note"]),
                 slug=f"d{batch}-{i}",
                 title=" ".join(rng.choices(WORDS, k=3)),
-                url="/",
                 body=" ".join(rng.choices(WORDS, k=rng.randint(5, 40))),
                 land=(rng.choice(["berlin", "sachsen"]),),
             )

@@ -14,7 +14,6 @@ def _note(i: int) -> SearchDocument:
         kind="note",
         slug=f"n{i}",
         title=f"Notiz {i}",
-        url=f"/talks/t#notiz-n{i}",
         body=f"Beteiligung im Quartier, Wort{'x' * (i % 7)} und eindeutigeswort{chr(97 + i % 26)}",
         parent="t",
         date="2022-05-01",
