@@ -143,12 +143,23 @@ def _find(uow: UnitOfWork, kind: str, slug: str) -> Any:
 
 
 def write_items(
-    uow: UnitOfWork, items: list[Item], vocabulary: Vocabulary, *, actor: str, policy: Policy
+    uow: UnitOfWork,
+    items: list[Item],
+    vocabulary: Vocabulary,
+    *,
+    actor: str,
+    policy: Policy,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Write validated items in dependency order inside the caller's unit of work."""
+    """Write validated items in dependency order inside the caller's unit of work;
+    `progress(done, total)` is called before each item."""
     report = ImportReport()
+    done = 0
     for kind in ORDER:
         for item in (i for i in items if i.kind == kind):
+            if progress is not None:
+                progress(done, len(items))
+            done += 1
             existing = _find(uow, kind, item.data.slug)
             if existing is not None and policy == "seed":
                 last = latest_revision(uow, kind, existing.id)
@@ -179,6 +190,11 @@ def import_paths(
     *,
     actor: str,
     policy: Policy = "update",
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
+    """Check every file, then write them all (`progress(done, total)` counts the items)."""
     items = prepare(uow, paths, vocabulary)
-    return write_items(uow, items, vocabulary, actor=actor, policy=policy)
+    report = write_items(uow, items, vocabulary, actor=actor, policy=policy, progress=progress)
+    if progress is not None:
+        progress(len(items), len(items))
+    return report
