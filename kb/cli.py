@@ -1,46 +1,110 @@
-"""The `kb` command line: set up, import, check, export, serve, manage users."""
+"""The `kb` command line: set up, import, check, export, serve, manage users.
+
+Each command imports what it needs inside its function: loading every part of kb (the
+database, the search engine, the importer, the exporter, migrations, password hashing) took a
+second before `kb --help` could answer. Only click, the standard library and kb.errors load
+with this module; tests/kb/test_cli_startup.py keeps it so.
+
+Long work reports its progress through a callback (kb itself never prints); `_progress` shows
+it: a bar on a terminal, a plain line now and then otherwise, nothing with --quiet.
+"""
 
 import html
 import json
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kb.catalogue.completeness import queue
-from kb.catalogue.provenance import warnings as provenance_warnings
-from kb.config import Settings
-from kb.editorial.history import history, restore_revision
-from kb.editorial.links import (
-    check_links,
-    collect_links,
-    default_result_path,
-    render_report,
-    user_agent_for,
-    write_report,
-)
-from kb.editorial.notes import add_note_file
-from kb.editorial.users import add_user, find_user, set_password
 from kb.errors import FieldError, KbError, ValidationError
-from kb.exchange.codebook import CodebookFormat, build_codebook, render_codebook
-from kb.exchange.exporting import Format, export_catalogue
-from kb.exchange.importing import check_references, read, validate_files
-from kb.publishing.compare import FORMATS, compare, parse_slugs
-from kb.runtime import Runtime
-from kb.search.service import QuerySyntaxError, SearchRequest
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    from kb.exchange.codebook import CodebookFormat
+    from kb.exchange.exporting import Format
+    from kb.runtime import Runtime
+
+# Seconds between two progress lines when stderr is not a terminal (a log): work done sooner
+# prints none, so short commands keep their output as it was.
+PROGRESS_EVERY = 10.0
+# kb.publishing.compare.FORMATS, named here so that the module loads only for `kb compare`
+# (tests/kb/test_cli_startup.py checks that both agree).
+COMPARE_FORMATS = ("csv", "json", "markdown", "text")
+QUIET = click.option(
+    "--quiet", "-q", is_flag=True, help="Keine Fortschrittsanzeige (auf der Standardfehlerausgabe)."
+)
 
 
 @contextmanager
-def _runtime() -> Iterator[Runtime]:
+def _runtime() -> Iterator["Runtime"]:
+    from kb.config import Settings
+    from kb.runtime import Runtime
+
     runtime = Runtime.from_settings(Settings.from_env())
     try:
         yield runtime
     finally:
         runtime.close()
+
+
+class _Progress:
+    """Shows a progress callback's (done, total): click's progress bar when stderr is a
+    terminal, else a line "… done/total unit" to stderr every PROGRESS_EVERY seconds and, if
+    there was one, a last one at the end; nothing when quiet. Callable from several threads."""
+
+    def __init__(self, label: str, unit: str, quiet: bool) -> None:
+        self.label, self.unit, self.quiet = label, unit, quiet
+        self.terminal = sys.stderr.isatty()
+        self._bar: Any = None
+        self._lock = threading.Lock()
+        self._last: tuple[int, int] | None = None  # the newest (done, total)
+        self._shown: tuple[int, int] | None = None  # the last line printed
+        self._shown_at = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        with self._lock:
+            self._last = (done, total)
+            if self.terminal:
+                if self._bar is None:
+                    self._bar = click.progressbar(
+                        length=total, label=self.label, file=sys.stderr, show_pos=True
+                    )
+                    self._bar.__enter__()
+                self._bar.update(done - self._bar.pos)
+            elif time.monotonic() - self._shown_at >= PROGRESS_EVERY:
+                self._line()
+
+    def _line(self) -> None:
+        if self._last is None or self._last == self._shown:
+            return
+        done, total = self._shown = self._last
+        self._shown_at = time.monotonic()
+        click.echo(f"… {done}/{total} {self.unit}", err=True)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._bar is not None:
+                self._bar.__exit__(None, None, None)
+                self._bar = None
+            elif self._shown is not None:
+                self._line()  # the last count, if it was not shown yet
+
+
+@contextmanager
+def _progress(label: str, unit: str, quiet: bool) -> Iterator[_Progress]:
+    display = _Progress(label, unit, quiet)
+    try:
+        yield display
+    finally:
+        display.close()
 
 
 def _fail(exc: KbError) -> None:
@@ -69,7 +133,9 @@ def _reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 class _Commands(click.Group):
     """Adds the commands that other packages register under the entry point group `kb.commands`
-    (the web app's `serve`), so that kb never imports the web app."""
+    (the web app's `serve`), so that kb never imports the web app. A plugin is loaded only when
+    it runs or shows its own help: `kb --help` lists it without importing it (loading the web
+    app took longer than all of kb)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *(e.name for e in _plugins())})
@@ -83,8 +149,28 @@ class _Commands(click.Group):
                     return loaded
         return command
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names), default=0)
+        for name in names:
+            command = super().get_command(ctx, name)
+            if command is not None and command.hidden:
+                continue
+            if command is None:
+                package = next(e.module for e in _plugins() if e.name == name).split(".")[0]
+                text = f"Aus dem Paket {package} (Hilfe: kb {name} --help)."
+            else:
+                text = command.get_short_help_str(limit)
+            rows.append((name, text))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
-def _plugins() -> list[EntryPoint]:
+
+def _plugins() -> list["EntryPoint"]:
+    from importlib.metadata import entry_points  # a few hundredths of a second: not for kb search
+
     return list(entry_points(group="kb.commands"))
 
 
@@ -98,15 +184,16 @@ def main() -> None:
 
 
 @main.command("init")
+@QUIET
 @_reports_errors
-def init_command() -> None:
+def init_command(quiet: bool) -> None:
     """Datenbank anlegen oder aktualisieren und den Grundbestand aus seed_data/ laden.
 
     Wiederholt ausgeführt ändert der Befehl nichts; seit dem Laden bearbeitete Einträge
     bleiben, wie sie sind.
     """
-    with _runtime() as runtime:
-        report = runtime.init()
+    with _runtime() as runtime, _progress("Suchindex", "Dokumente", quiet) as progress:
+        report = runtime.init(progress=progress)
     for line in report.lines():
         click.echo(line)
     click.echo("Grundbestand geladen." if report.changed else "Nichts zu tun: alles aktuell.")
@@ -114,15 +201,16 @@ def init_command() -> None:
 
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@QUIET
 @_reports_errors
-def import_command(paths: tuple[Path, ...]) -> None:
+def import_command(paths: tuple[Path, ...], quiet: bool) -> None:
     """Fälle (YAML), Reihen (YAML), Gespräche und Notizen (Markdown) importieren.
 
     Alles wird zuerst geprüft; bei einem Fehler wird nichts geschrieben. Ordner werden
     rekursiv gelesen.
     """
-    with _runtime() as runtime:
-        report = runtime.import_files(list(paths))
+    with _runtime() as runtime, _progress("Import", "Einträge", quiet) as progress:
+        report = runtime.import_files(list(paths), progress=progress)
     for line in report.lines():
         click.echo(line)
 
@@ -156,6 +244,9 @@ def check_command(paths: tuple[Path, ...], completeness: bool, strict: bool) -> 
         _print_completeness()
     if not paths:
         return
+    from kb.catalogue.provenance import warnings as provenance_warnings
+    from kb.exchange.importing import check_references, read, validate_files
+
     with _runtime() as runtime:
         files, errors = read(paths)
         items, problems = validate_files(files, runtime.vocabulary)
@@ -182,6 +273,8 @@ def check_command(paths: tuple[Path, ...], completeness: bool, strict: bool) -> 
 
 
 def _print_completeness() -> None:
+    from kb.catalogue.completeness import queue
+
     with _runtime() as runtime:
         if not runtime.has_schema():
             raise KbError("Keine Datenbank: zuerst `kb init` ausführen.")
@@ -205,12 +298,19 @@ def _print_completeness() -> None:
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Zielordner."
 )
+@QUIET
 @_reports_errors
-def export_command(fmt: Format, out: Path) -> None:
+def export_command(fmt: "Format", out: Path, quiet: bool) -> None:
     """Den ganzen Katalog exportieren."""
-    with _runtime() as runtime, runtime.uow() as uow:
+    from kb.exchange.exporting import export_catalogue
+
+    with (
+        _runtime() as runtime,
+        runtime.uow() as uow,
+        _progress("Export", "Dateien", quiet) as progress,
+    ):
         written = export_catalogue(
-            uow, fmt, out, runtime.vocabulary, runtime.settings.vocabulary_file
+            uow, fmt, out, runtime.vocabulary, runtime.settings.vocabulary_file, progress
         )
     click.echo(f"{len(written)} Datei(en) nach {out} geschrieben.")
 
@@ -225,9 +325,11 @@ def export_command(fmt: Format, out: Path) -> None:
     help="csv: eine Tabelle; json; markdown: zum Lesen.",
 )
 @_reports_errors
-def codebook_command(fmt: CodebookFormat) -> None:
+def codebook_command(fmt: "CodebookFormat") -> None:
     """Das Codebuch der Downloads ausgeben: jede Spalte der CSV-Dateien (breit und lang) und
     jeder Wert jedes Vokabulars mit Code, Bezeichnung und Definition."""
+    from kb.exchange.codebook import build_codebook, render_codebook
+
     with _runtime() as runtime:
         book = build_codebook(runtime.vocabulary)
     click.echo(render_codebook(book, fmt), nl=False)
@@ -282,6 +384,8 @@ def search_command(
     Treffer, sucht sie auch Schreibvarianten, verwandte Wortformen und Treffer mit einigen
     Wörtern (außer mit --exact); Fragewörter werden übergangen.
     """
+    from kb.search.service import QuerySyntaxError, SearchRequest
+
     request = SearchRequest(
         query=" ".join(query),
         filters={
@@ -348,7 +452,7 @@ def _plain_snippet(snippet: str) -> str:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(FORMATS)),
+    type=click.Choice(COMPARE_FORMATS),
     default="text",
     show_default=True,
     help="Ausgabeformat.",
@@ -356,6 +460,8 @@ def _plain_snippet(snippet: str) -> str:
 @_reports_errors
 def compare_command(slugs: tuple[str, ...], fmt: str) -> None:
     """Zwei bis vier Fälle Feld für Feld vergleichen (wie /compare im Web)."""
+    from kb.publishing.compare import FORMATS, compare, parse_slugs
+
     wanted = parse_slugs(slugs)
     with _runtime() as runtime, runtime.uow() as uow:
         comparison = compare(uow, wanted, runtime.vocabulary)
@@ -402,6 +508,7 @@ def compare_command(slugs: tuple[str, ...], fmt: str) -> None:
 @click.option(
     "--strict", is_flag=True, help="Auch umgezogene und weitergeleitete Adressen ergeben Status 1."
 )
+@QUIET
 @_reports_errors
 def check_links_command(
     timeout: float,
@@ -412,6 +519,7 @@ def check_links_command(
     out: Path | None,
     as_json: bool,
     strict: bool,
+    quiet: bool,
 ) -> None:
     """Jede Quellenadresse der Fälle, Gespräche und Reihen abrufen und tote, umgezogene und
     weitergeleitete Adressen mit Fall/Gespräch und Feld melden.
@@ -419,20 +527,41 @@ def check_links_command(
     Exit-Status: 0 alle erreichbar (umgezogene und weitergeleitete sind nur Warnungen, außer
     mit --strict), 1 mindestens eine tot oder nicht erreichbar.
     """
+    from kb.editorial.links import (
+        LinkResult,
+        check_links,
+        collect_links,
+        default_result_path,
+        render_report,
+        user_agent_for,
+        write_report,
+    )
+
     with _runtime() as runtime:
         if not runtime.has_schema():
             raise KbError("Die Datenbank ist noch nicht angelegt: zuerst `kb init` ausführen.")
         with runtime.uow() as uow:
             links = collect_links(uow, prefixes)
         settings = runtime.settings
-    report = check_links(
-        links,
-        timeout=timeout,
-        workers=workers,
-        per_host=per_host,
-        max_duration=max_time,
-        user_agent=user_agent_for(settings.base_url),
-    )
+    with _progress("Adressen", "Adressen", quiet) as progress:
+        checked = 0
+        count = threading.Lock()
+
+        def one_more(_: LinkResult) -> None:
+            nonlocal checked
+            with count:
+                checked += 1
+                progress(checked, len(links))
+
+        report = check_links(
+            links,
+            timeout=timeout,
+            workers=workers,
+            per_host=per_host,
+            max_duration=max_time,
+            user_agent=user_agent_for(settings.base_url),
+            progress=one_more,
+        )
     path = out or default_result_path(settings.instance_dir)
     write_report(report, path)
     if as_json:
@@ -446,12 +575,17 @@ def check_links_command(
 
 
 @main.command("reindex")
+@QUIET
 @_reports_errors
-def reindex_command() -> None:
+def reindex_command(quiet: bool) -> None:
     """Suchindex aus der Datenbank neu aufbauen (in einen neuen Ordner, dann umgeschaltet;
     Suchen laufen währenddessen weiter)."""
-    with _runtime() as runtime, runtime.uow() as uow:
-        count = runtime.search_index.rebuild(uow)
+    with (
+        _runtime() as runtime,
+        runtime.uow() as uow,
+        _progress("Suchindex", "Dokumente", quiet) as progress,
+    ):
+        count = runtime.search_index.rebuild(uow, progress=progress)
     click.echo(f"Suchindex neu aufgebaut: {count} Dokumente.")
 
 
@@ -467,6 +601,8 @@ def user_group() -> None:
 @_reports_errors
 def user_add(name: str, role: str, display_name: str) -> None:
     """Konto anlegen. Das Passwort wird abgefragt oder aus der Standardeingabe gelesen."""
+    from kb.editorial.users import add_user
+
     if sys.stdin.isatty():
         password = click.prompt("Passwort", hide_input=True, confirmation_prompt=True)
     else:
@@ -483,6 +619,8 @@ def user_add(name: str, role: str, display_name: str) -> None:
 def user_passwd(name: str) -> None:
     """Neues Passwort setzen (z. B. vergessen); alle Sitzungen des Kontos enden. Das Passwort
     wird abgefragt oder aus der Standardeingabe gelesen."""
+    from kb.editorial.users import set_password
+
     if sys.stdin.isatty():
         password = click.prompt("Neues Passwort", hide_input=True, confirmation_prompt=True)
     else:
@@ -507,6 +645,8 @@ def note_group() -> None:
 def note_add(talk: str, file: Path, author: str, reason: str) -> None:
     """Eine Notiz aus einer Markdown-Datei mit Front Matter (title, optional slug und
     created) zum Gespräch TALK hinzufügen."""
+    from kb.editorial.notes import add_note_file
+
     with _runtime() as runtime, runtime.uow() as uow:
         note = add_note_file(uow, talk, file, author, runtime.vocabulary, reason=reason)
         uow.commit()
@@ -522,6 +662,8 @@ KIND_CHOICE = click.Choice(["case", "talk", "note"])
 @_reports_errors
 def history_command(kind: str, slug: str) -> None:
     """Alle Fassungen eines Falls, Gesprächs oder einer Notiz mit ihren Änderungen."""
+    from kb.editorial.history import history
+
     with _runtime() as runtime, runtime.uow() as uow:
         _, entries = history(uow, kind, slug, runtime.vocabulary)
         for entry in entries:
@@ -542,6 +684,9 @@ def history_command(kind: str, slug: str) -> None:
 @_reports_errors
 def restore_command(kind: str, slug: str, number: int, author: str, reason: str) -> None:
     """Eine ältere Fassung wiederherstellen (als neue Fassung; nichts geht verloren)."""
+    from kb.editorial.history import restore_revision
+    from kb.editorial.users import find_user
+
     with _runtime() as runtime, runtime.uow() as uow:
         user = find_user(uow, author)
         if user is None or not user.active:

@@ -3,23 +3,28 @@
 Built once per process by a boundary (CLI, web app, test); never at import time.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kb.catalogue.vocabulary import Vocabulary, load_vocabulary
 from kb.config import Settings
-from kb.exchange.importing import ImportReport, import_paths
-from kb.search.service import BackgroundIndexer, SearchIndexService
 from kb.unit_of_work import Change, CommitListener, UnitOfWork
 from models import make_engine, make_session_factory
-from search_index.engine import SearchEngine
+
+# Imported where used, so that a command loads only what it needs (`kb --help` and `kb search`
+# start fast): migrations, importing and the search engine each cost a tenth of a second or more.
+if TYPE_CHECKING:
+    from kb.exchange.importing import ImportReport
+    from kb.search.service import BackgroundIndexer, SearchIndexService
+
+Progress = Callable[[int, int], None]  # done, total
 
 
 @dataclass
@@ -37,11 +42,16 @@ class Runtime:
         return runtime
 
     @cached_property
-    def search_index(self) -> SearchIndexService:
+    def search_index(self) -> "SearchIndexService":
+        from kb.search.service import SearchIndexService
+        from search_index.engine import SearchEngine
+
         return SearchIndexService(SearchEngine(self.settings.index_dir), self.vocabulary, self.uow)
 
     @cached_property
-    def indexer(self) -> BackgroundIndexer:
+    def indexer(self) -> "BackgroundIndexer":
+        from kb.search.service import BackgroundIndexer
+
         return BackgroundIndexer(self.search_index, self.uow)
 
     def index_changes(self, changes: list[Change]) -> None:
@@ -63,19 +73,25 @@ class Runtime:
 
     def upgrade_schema(self) -> None:
         """Create or upgrade the database schema to the newest migration."""
+        from alembic import command
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", "models:migrations")
         with self.engine.begin() as connection:
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
 
-    def init(self) -> ImportReport:
+    def init(self, progress: Progress | None = None) -> "ImportReport":
         """Upgrade the schema and load the seed catalogue. Running it again changes nothing, and
-        an item edited since it was loaded is kept as edited."""
+        an item edited since it was loaded is kept as edited. `progress(done, total)` follows
+        the index build, when there is one."""
+        from kb.exchange.importing import import_paths
+
         self.upgrade_schema()
         if self.search_index.engine.store.check() != "ok":
             with self.uow() as uow:  # before any save starts the background indexer's thread
-                self.search_index.rebuild(uow)
+                self.search_index.rebuild(uow, progress=progress)
         with self.uow() as uow:
             report = import_paths(
                 uow, [self.settings.seed_dir], self.vocabulary, actor="seed", policy="seed"
@@ -84,11 +100,17 @@ class Runtime:
         self.flush_index(timeout=600)
         with self.uow() as uow:
             self.search_index.catch_up(uow, timeout=10)
+            uow.commit()
         return report
 
-    def import_files(self, paths: list[Path], actor: str = "import") -> ImportReport:
+    def import_files(
+        self, paths: list[Path], actor: str = "import", progress: Progress | None = None
+    ) -> "ImportReport":
+        """Import files in one unit of work; `progress(done, total)` counts the items written."""
+        from kb.exchange.importing import import_paths
+
         with self.uow() as uow:
-            report = import_paths(uow, paths, self.vocabulary, actor=actor)
+            report = import_paths(uow, paths, self.vocabulary, actor=actor, progress=progress)
             uow.commit()
         return report
 

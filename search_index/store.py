@@ -14,6 +14,7 @@ import fcntl
 import gc
 import multiprocessing
 import os
+import queue
 import shutil
 import threading
 import time
@@ -46,6 +47,9 @@ WORDS = "words"
 BUILD_PROCESSES = 2  # this machine's cores; the rebuild leaves one segment per process
 # Part `part` of `parts` of every document (each document in exactly one part), for a rebuild.
 DocumentSource = Callable[[int, int], Iterable[SearchDocument]]
+# Called with the number of documents written so far, every PROGRESS_EVERY documents or so.
+BuildProgress = Callable[[int], None]
+PROGRESS_EVERY = 500
 
 
 def detail_lines(doc: SearchDocument) -> tuple[str, ...]:
@@ -251,13 +255,19 @@ class IndexStore:
             raise
         w.commit(mergetype=merge_keeping_arrays)
 
-    def build(self, source: DocumentSource, parts: int = BUILD_PROCESSES) -> tuple[Path, int]:
+    def build(
+        self,
+        source: DocumentSource,
+        parts: int = BUILD_PROCESSES,
+        progress: BuildProgress | None = None,
+    ) -> tuple[Path, int]:
         """Write every document into a fresh generation (not yet current); returns it and the
         number of documents. Each part of the source is read and written as a segment of its
-        own by a worker process (parts=1: in this process)."""
+        own by a worker process (parts=1: in this process). `progress` is called in this
+        process with the number of documents written so far by all parts."""
         target = self._new_generation()
         try:
-            built = _build_parts(str(target), source, parts)
+            built = _build_parts(str(target), source, parts, progress)
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise
@@ -472,41 +482,76 @@ if TYPE_CHECKING:  # only typeshed's Queue is generic
     Results = Queue[tuple[int, Built | None, str | None]]  # part, what it built or the error
 
 
-def _build_part(folder: str, source: DocumentSource, part: int, parts: int) -> Built:
+def _build_part(
+    folder: str, source: DocumentSource, part: int, parts: int, written: Callable[[int], None]
+) -> Built:
     builder = SegmentBuilder(open_index(folder))
     for doc in source(part, parts):
         pieces = text_pieces(doc)
         builder.add(to_fields(doc, pieces), pieces)
+        if builder.count % PROGRESS_EVERY == 0:
+            written(PROGRESS_EVERY)
+    written(builder.count % PROGRESS_EVERY)
     return Built(builder.finish(), builder.words, builder.count)
 
 
-def _worker(folder: str, source: DocumentSource, part: int, parts: int, out: "Results") -> None:
+def _worker(
+    folder: str, source: DocumentSource, part: int, parts: int, out: "Results", done: Any
+) -> None:
     # The builder holds millions of postings that are never garbage, and the ORM's few cycles
     # die with the process: the collector would walk them all again and again.
     gc.disable()
+
+    def written(n: int) -> None:
+        with done.get_lock():
+            done.value += n
+
     try:
-        out.put((part, _build_part(folder, source, part, parts), None))
+        out.put((part, _build_part(folder, source, part, parts, written), None))
     except BaseException:
         out.put((part, None, traceback.format_exc()))
 
 
-def _build_parts(folder: str, source: DocumentSource, parts: int) -> list[Built]:
+def _build_parts(
+    folder: str, source: DocumentSource, parts: int, progress: BuildProgress | None = None
+) -> list[Built]:
     """Every part built, in part order. Worker processes are forked, so the source need not be
-    picklable; it must open its own database connections (a forked connection is shared)."""
+    picklable; it must open its own database connections (a forked connection is shared).
+    The workers count the documents they wrote in a shared counter, which `progress` is told
+    about every half second."""
     if parts == 1:
-        return [_build_part(folder, source, 0, 1)]
+        total = 0
+
+        def written(n: int) -> None:
+            nonlocal total
+            total += n
+            if progress is not None and n:
+                progress(total)
+
+        return [_build_part(folder, source, 0, 1, written)]
     context = multiprocessing.get_context("fork")
     out: Results = context.Queue()
+    done = context.Value("q", 0)
     procs = [
-        context.Process(target=_worker, args=(folder, source, part, parts, out), daemon=True)
+        context.Process(target=_worker, args=(folder, source, part, parts, out, done), daemon=True)
         for part in range(parts)
     ]
     for proc in procs:
         proc.start()
     results: dict[int, Built] = {}
+    reported = 0
     try:
-        for _ in procs:
-            part, built, error = out.get()  # before join(): a full queue would block the worker
+        while len(results) < parts:
+            try:
+                # before join(): a full queue would block the worker
+                part, built, error = out.get(timeout=0.5 if progress else None)
+            except queue.Empty:
+                part, built, error = -1, None, None
+            if progress is not None and done.value != reported:
+                reported = done.value
+                progress(reported)
+            if part < 0:
+                continue
             if built is None:
                 raise RuntimeError(f"building part {part} of the index failed:\n{error}")
             results[part] = built

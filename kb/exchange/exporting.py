@@ -3,6 +3,7 @@ and any set of cases as a wide CSV (one row per case) or a long CSV (one row per
 Every CSV is written by kb.csvcells, which keeps spreadsheets from running a cell as a formula."""
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,13 +27,19 @@ def catalogue_states(uow: UnitOfWork) -> dict[str, list[dict[str, Any]]]:
 
 
 def export_catalogue(
-    uow: UnitOfWork, fmt: Format, out: Path, vocabulary: Vocabulary, vocabulary_file: Path
+    uow: UnitOfWork,
+    fmt: Format,
+    out: Path,
+    vocabulary: Vocabulary,
+    vocabulary_file: Path,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
-    """Write the catalogue into `out`; return the files written."""
+    """Write the catalogue into `out`; return the files written. With yaml (a file per item),
+    `progress(done, total)` counts the files written."""
     out.mkdir(parents=True, exist_ok=True)
     states = catalogue_states(uow)
     if fmt == "yaml":
-        return _export_files(states, out, vocabulary_file)
+        return _export_files(states, out, vocabulary_file, progress)
     if fmt == "json":
         path = out / "catalogue.json"
         data: dict[str, Any] = {KINDS[code].plural_en: items for code, items in states.items()}
@@ -44,9 +51,13 @@ def export_catalogue(
 
 
 def _export_files(
-    states: dict[str, list[dict[str, Any]]], out: Path, vocab_file: Path
+    states: dict[str, list[dict[str, Any]]],
+    out: Path,
+    vocab_file: Path,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Path]:
     written = []
+    total = sum(len(items) for items in states.values()) + 1
     for code, items in states.items():
         kind = KINDS[code]
         suffix = kind.extension
@@ -61,9 +72,13 @@ def _export_files(
             path = target / f"{state['slug']}{suffix}"
             path.write_text(render_file(code, state, kind.body_field), encoding="utf-8")
             written.append(path)
+            if progress is not None:
+                progress(len(written), total)
     vocab_copy = out / "vocabularies.yaml"
     vocab_copy.write_text(vocab_file.read_text(encoding="utf-8"), encoding="utf-8")
     written.append(vocab_copy)
+    if progress is not None:
+        progress(len(written), total)
     return written
 
 

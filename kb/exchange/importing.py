@@ -1,7 +1,7 @@
 """Importing files into the catalogue: validate everything first, then write all or nothing."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -125,12 +125,23 @@ def prepare(uow: UnitOfWork, paths: Iterable[Path], vocabulary: Vocabulary) -> l
 
 
 def write_items(
-    uow: UnitOfWork, items: list[Item], vocabulary: Vocabulary, *, actor: str, policy: Policy
+    uow: UnitOfWork,
+    items: list[Item],
+    vocabulary: Vocabulary,
+    *,
+    actor: str,
+    policy: Policy,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Write validated items in dependency order inside the caller's unit of work."""
+    """Write validated items in dependency order inside the caller's unit of work;
+    `progress(done, total)` is called before each item."""
     report = ImportReport()
+    done = 0
     for kind in write_order():
         for item in (i for i in items if i.kind == kind.code):
+            if progress is not None:
+                progress(done, len(items))
+            done += 1
             existing = kind.find(uow, item.data.slug, include_deleted=True)
             if existing is not None and policy == "seed":
                 last = latest_revision(uow, kind.code, existing.id)
@@ -154,6 +165,11 @@ def import_paths(
     *,
     actor: str,
     policy: Policy = "update",
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
+    """Check every file, then write them all (`progress(done, total)` counts the items)."""
     items = prepare(uow, paths, vocabulary)
-    return write_items(uow, items, vocabulary, actor=actor, policy=policy)
+    report = write_items(uow, items, vocabulary, actor=actor, policy=policy, progress=progress)
+    if progress is not None:
+        progress(len(items), len(items))
+    return report

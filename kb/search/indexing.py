@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Protocol, TypedDict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from kb.catalogue.cases import CASE_LOAD
@@ -280,3 +280,17 @@ def all_documents(
     for note in session.execute(notes):
         if note.talk_id in talks_by_id:  # else the note's talk is deleted
             yield note_document(note, talks_by_id[note.talk_id])
+
+
+def count_documents(uow: UnitOfWork) -> int:
+    """How many documents `all_documents` yields (for a rebuild's progress)."""
+    session = uow.session
+    live_talks = select(Talk.id).where(Talk.deleted_at.is_(None))
+    counts = [
+        select(func.count()).select_from(Case).where(Case.deleted_at.is_(None)),
+        select(func.count()).select_from(Talk).where(Talk.deleted_at.is_(None)),
+        select(func.count())
+        .select_from(Note)
+        .where(Note.deleted_at.is_(None), Note.talk_id.in_(live_talks)),
+    ]
+    return sum(session.scalar(query) or 0 for query in counts)

@@ -5,12 +5,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
 
 from sqlalchemy import delete, select
 
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import SearchUnavailable
-from kb.search.indexing import all_documents, documents_for
 from kb.unit_of_work import Change, UnitOfWork
 from models import Case, SearchOutbox, Series, Talk
 from search_index.analysis import add_catalogue_words, catalogue_words
@@ -32,12 +33,16 @@ from search_index.families import warm_up as warm_up  # for `kb serve`: the weba
 from search_index.store import BUILD_PROCESSES
 
 log = logging.getLogger(__name__)
+# kb.search.indexing (with the catalogue's ORM loading and pydantic schemas) is imported where a
+# document is built: a search with nothing pending, as `kb search` mostly is, never needs it.
 
 __all__ = [
     "FACETS",
     "KINDS",
     "SORTS",
     "BackgroundIndexer",
+    "CatchUp",
+    "CatchUpResult",
     "QuerySyntaxError",
     "SearchHit",
     "SearchIndexService",
@@ -51,6 +56,29 @@ UNAVAILABLE = (
     "Die Suche wird gerade neu aufgebaut. Bitte in einer Minute erneut versuchen; "
     "alle anderen Seiten sind erreichbar."
 )
+
+
+class CatchUp(Enum):
+    """How a catch-up ended."""
+
+    WRITTEN = "written"  # every change pending at its start is in the index (maybe none was)
+    BUSY = "busy"  # another writer held the index past the timeout: the changes stay pending
+    REBUILDING = "rebuilding"  # a rebuild runs; its own catch-up writes the pending changes
+    UNUSABLE = "unusable"  # the index is outdated or damaged: a background repair was started
+
+
+@dataclass(frozen=True)
+class CatchUpResult:
+    """What `SearchIndexService.catch_up` did: how it ended and how many entities it wrote into
+    the index (0 unless WRITTEN). Whatever was not written stays in the outbox."""
+
+    outcome: CatchUp
+    written: int = 0
+
+    @property
+    def done(self) -> bool:
+        """Whether the index now has every change that was pending."""
+        return self.outcome is CatchUp.WRITTEN
 
 
 def _pending(uow: UnitOfWork) -> tuple[list[int], list[Change]]:
@@ -73,6 +101,7 @@ class SearchIndexService:
     ) -> None:
         self.engine = engine
         self.vocabulary = vocabulary
+        self._make_uow = make_uow
         self.repair = IndexRepair(self, make_uow)
         self._words_learnt = False
 
@@ -91,22 +120,31 @@ class SearchIndexService:
 
     # --- keeping the index in step ----------------------------------------------------------
 
-    def catch_up(self, uow: UnitOfWork, timeout: float = CATCH_UP_TIMEOUT) -> int:
-        """Write every pending change into the index and clear it from the outbox. Returns the
-        number of entities written; 0 when nothing could be written: the writer stayed busy,
-        a rebuild runs (its own catch-up writes them), or the index is unusable (a repair is
-        started). Changes not written stay pending, and searches see them anyway."""
+    def catch_up(self, uow: UnitOfWork, timeout: float = CATCH_UP_TIMEOUT) -> CatchUpResult:
+        """Write every pending change into the index and delete it from the outbox in the
+        caller's unit of work: the caller commits (until then, and if it rolls back, the
+        changes stay pending and are written again later, which is harmless). Never commits
+        or rolls back `uow`. The result says whether the index now has every pending change
+        (CatchUp.WRITTEN, with the number of entities written) or why not: the writer stayed
+        busy, a rebuild runs (its own catch-up writes them), or the index is unusable (a
+        background repair is started). Changes not written stay pending, and searches see
+        them anyway (the overlay).
+
+        `uow` must hold no uncommitted changes (ValueError): the index would otherwise get
+        what its caller may still roll back."""
+        from kb.search.indexing import documents_for
+
+        if uow.changes:
+            raise ValueError("catch_up needs a unit of work without uncommitted changes")
         store = self.engine.store
         if not self._words_learnt:
             self.learn_words(uow)
         with store.index_lock() as free:
             if not free:
-                uow.rollback()
-                return 0
+                return CatchUpResult(CatchUp.REBUILDING)
             if not store.is_current():
-                uow.rollback()
                 self.repair.start()
-                return 0
+                return CatchUpResult(CatchUp.UNUSABLE)
             try:
                 with store.writer(timeout) as batch:
                     # Read the outbox and the rows while holding the writer: no other process
@@ -115,27 +153,37 @@ class SearchIndexService:
                     upserts, deletes = documents_for(uow, changes, self.vocabulary)
                     batch.apply(upserts, deletes)
             except IndexBusy:
-                uow.rollback()
-                return 0
+                return CatchUpResult(CatchUp.BUSY)
             except Exception:
-                uow.rollback()
                 if self.unusable():
-                    return 0
+                    return CatchUpResult(CatchUp.UNUSABLE)
                 raise
         if row_ids:
             uow.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
-        uow.commit()
-        return len(changes)
+        return CatchUpResult(CatchUp.WRITTEN, len(changes))
 
-    def rebuild(self, uow: UnitOfWork, parts: int = BUILD_PROCESSES) -> int:
+    def rebuild(
+        self,
+        uow: UnitOfWork,
+        parts: int = BUILD_PROCESSES,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
         """Rebuild the whole index into a fresh folder and swap it in; searches go on meanwhile.
         One rebuild at a time per index directory, across processes: a second one waits.
+        Returns the number of documents; `progress(done, total)` is called as they are written.
+
+        Only for `kb reindex`, `kb init` and the background repair (IndexRepair), never in a
+        request: it takes seconds to minutes. It reads the catalogue through `uow`, which must
+        not have read anything yet (its snapshot then begins after the rebuild lock is taken,
+        after every save that wrote into the old index); it never commits or rolls it back.
 
         Saves cannot write into the old index while the rebuild lock is held, so a change
         committed during the rebuild stays in the outbox and is written into the new index
-        right after the swap. `parts` worker processes are forked: pass 1 from a process that
-        runs other threads (forking those is unsafe).
+        right after the swap, in a unit of work of the service's own. `parts` worker processes
+        are forked: pass 1 from a process that runs other threads (forking those is unsafe).
         """
+        from kb.search.indexing import all_documents, count_documents
+
         store = self.engine.store
         vocabulary = self.vocabulary
 
@@ -148,13 +196,20 @@ class SearchIndexService:
                 yield from all_documents(child, vocabulary, part, parts)
 
         with store.rebuild_lock():
-            uow.rollback()  # a fresh snapshot, after every save that wrote into the old index
             self.learn_words(uow)  # before the workers fork: they inherit the words
-            target, count = store.build(part_documents, parts)
+            step = None
+            if progress is not None:
+                total, report = count_documents(uow), progress
+
+                def step(done: int) -> None:
+                    report(done, total)
+
+            target, count = store.build(part_documents, parts, step)
             store.publish(target)
             store.prune()
-        uow.rollback()
-        self.catch_up(uow)
+        with self._make_uow() as own:  # changes committed meanwhile: a fresh snapshot
+            self.catch_up(own)
+            own.commit()
         return count
 
     def state(self, repair: bool = True) -> str:
@@ -185,6 +240,8 @@ class SearchIndexService:
         _, changes = _pending(uow)
         if not changes:
             return Overlay()
+        from kb.search.indexing import documents_for
+
         upserts, deletes = documents_for(uow, changes, self.vocabulary)
         return Overlay(tuple(upserts), frozenset([*deletes, *(d.id for d in upserts)]))
 
@@ -319,12 +376,17 @@ class BackgroundIndexer:
         logged at debug level; during a rebuild the rebuild's own catch-up writes the rest."""
         for _ in range(100):
             with self._make_uow() as uow:
-                written = self._service.catch_up(uow, timeout=5.0)
-                if written == 0 and not _pending(uow)[1]:
+                result = self._service.catch_up(uow, timeout=5.0)
+                uow.commit()  # deletes the outbox rows of what was written
+                if result.written == 0 and not _pending(uow)[1]:
                     return
-            if written == 0:
+            if not result.done:
                 self.busy += 1
-                log.debug("search index writer busy (%d times); changes stay pending", self.busy)
+                log.debug(
+                    "search index catch-up: %s (%d times); changes stay pending",
+                    result.outcome.value,
+                    self.busy,
+                )
                 store = self._service.engine.store
                 if self._service.repair.running() or store.rebuilding():
                     return

@@ -132,6 +132,7 @@ def test_a_process_killed_between_commit_and_index_update_loses_nothing(
     restarted = Runtime.from_settings(seeded.settings)
     with restarted.uow() as uow:
         restarted.search_index.catch_up(uow)
+        uow.commit()
     assert pending(seeded) == 0
     assert "note:verwaist" in restarted.search_index.engine.ids()
     restarted.close()
@@ -195,6 +196,7 @@ def test_several_processes_write_and_every_note_lands(
     assert cli_search(cli_env, "Parallelnotiz")["total"] == 20
     with seeded.uow() as uow:
         seeded.search_index.catch_up(uow)  # whatever the writers left when they stopped
+        uow.commit()
     assert pending(seeded) == 0
     ids = set(seeded.search_index.engine.ids())
     assert {f"note:p{n}-{i}" for n in range(4) for i in range(5)} <= ids
