@@ -3,6 +3,7 @@ entity's change touches (a case's name appears in its talks and their notes)."""
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Protocol, TypedDict
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from kb.cases import CASE_LOAD
 from kb.markup import plain_text
 from kb.unit_of_work import Change, UnitOfWork
 from kb.vocabulary import Vocabulary
-from models import Case, Note, Talk, TalkCase
+from models import Case, Note, Talk, TalkCase, make_engine, make_session_factory
 from search_index.documents import SearchDocument
 
 
@@ -283,3 +284,27 @@ def all_documents(
     for note in session.execute(notes):
         if note.talk_id in talks_by_id:  # else the note's talk is deleted
             yield note_document(note, talks_by_id[note.talk_id])
+
+
+@dataclass(frozen=True)
+class CatalogueDocuments:
+    """Every document of the catalogue in parts, for a rebuild's worker processes (a
+    search_index.store.DocumentSource): picklable, it holds the database's address and the
+    vocabulary, and each call reads its part through an engine of its own."""
+
+    database_url: str = field(repr=False)  # may hold a password
+    vocabulary: Vocabulary
+
+    @classmethod
+    def of(cls, uow: UnitOfWork, vocabulary: Vocabulary) -> "CatalogueDocuments":
+        """The documents of the database the unit of work reads."""
+        url = uow.session.get_bind().engine.url.render_as_string(hide_password=False)
+        return cls(url, vocabulary)
+
+    def __call__(self, part: int, parts: int) -> Iterator[SearchDocument]:
+        engine = make_engine(self.database_url)
+        try:
+            with UnitOfWork(make_session_factory(engine)) as uow:
+                yield from all_documents(uow, self.vocabulary, part, parts)
+        finally:
+            engine.dispose()
