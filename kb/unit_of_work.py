@@ -47,14 +47,6 @@ class UnitOfWork:
         self._session = None
         self.changes = []
 
-    def for_forked_process(self) -> "UnitOfWork":
-        """A new unit of work for a process forked from this one (a rebuild's worker): the
-        engine gets a fresh connection pool there, so that the child never talks over a
-        connection its parent holds (close=False leaves the parent's connections open)."""
-        engine = self._session_factory.kw["bind"]
-        engine.dispose(close=False)
-        return UnitOfWork(self._session_factory)
-
     def changed(self, entity_type: str, entity_id: int) -> None:
         """Record that an entity changed, so that listeners learn of it after the commit."""
         if (entity_type, entity_id) not in self.changes:

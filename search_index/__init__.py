@@ -1,5 +1,4 @@
-"""German full-text search over cases, talks and notes (Whoosh); plain data in, plain data out."""
+"""German full-text search over cases, talks and notes (Whoosh); plain data in, plain data out.
 
-from search_index import whoosh_patches
-
-whoosh_patches.apply()
+Importing the package changes nothing in Whoosh: the index store and the search engine apply
+search_index.whoosh_internals.install() when they are made."""

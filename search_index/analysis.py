@@ -86,6 +86,12 @@ def catalogue_words(texts: Iterable[str]) -> frozenset[str]:
     )
 
 
+def known_catalogue_words() -> frozenset[str]:
+    """The catalogue words this process knows (add_catalogue_words), to hand to a process that
+    does not inherit them (a rebuild worker)."""
+    return _catalogue_words
+
+
 def add_catalogue_words(words: frozenset[str]) -> bool:
     """Make `words` (from catalogue_words) compound parts for this process from now on; True
     if that changed anything. Words are only ever added, so a text analysed earlier is never

@@ -16,10 +16,10 @@ from whoosh.formats import Frequency, Positions
 from whoosh.index import Index
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.writing import SegmentWriter
 
 from search_index.analysis import analyse
 from search_index.pairs import PairArrayWriter
+from search_index.whoosh_internals import UnlockedSegmentWriter, add_postings, postings_writer
 
 PAIRS = "pairs"
 PARTS = "parts"
@@ -56,33 +56,12 @@ def term_values(field: Any, tokens: list[str]) -> Iterable[tuple[bytes, int, flo
     ]
 
 
-def add_postings(postwriter: Any, postings: list[Posting], lengths: dict[int, int]) -> None:
-    """W3PostingsWriter.add_posting for all postings of a term, a block at a time: the same
-    blocks and statistics without a method call and four type checks per posting."""
-    limit = postwriter._blocklimit
-    for start in range(0, len(postings), limit):
-        if start:
-            postwriter._write_block()  # the block is full (add_posting writes it then too)
-        block = postings[start : start + limit]
-        postwriter._ids.extend([p[0] for p in block])
-        weights = [p[1] for p in block]
-        postwriter._weights.extend(weights)
-        postwriter._maxweight = max(postwriter._maxweight, max(weights))
-        postwriter._values.extend([p[2] for p in block if p[2]])
-        known = [n for p in block if (n := lengths.get(p[0], 0))]
-        if known:
-            shortest, longest = min(known), max(known)
-            if postwriter._minlength is None or shortest < postwriter._minlength:
-                postwriter._minlength = shortest
-            postwriter._maxlength = max(postwriter._maxlength, longest)
-
-
-class SegmentBuilder(SegmentWriter):
+class SegmentBuilder(UnlockedSegmentWriter):
     """A writer for one new segment of an index (no lock: the rebuild's generation is private
     until it is published). add(), then finish() returns the segment for the TOC."""
 
     def __init__(self, ix: Index) -> None:
-        super().__init__(ix, _lk=False)
+        super().__init__(ix)
         self._postings: dict[str, dict[bytes, list[Posting]]] = defaultdict(dict)
         # Lengths as Whoosh's reader returns them when writing postings (quantised to a byte).
         self._lengths: dict[str, dict[int, int]] = defaultdict(dict)
@@ -139,7 +118,6 @@ class SegmentBuilder(SegmentWriter):
             if column:
                 perdoc.add_column_value(fieldname, column, field.to_column_value(value))
         perdoc.finish_doc()
-        self._added = True
         self.docnum += 1
         self.count += 1
 
@@ -151,16 +129,14 @@ class SegmentBuilder(SegmentWriter):
             terms = self._postings[fieldname]
             lengths = self._lengths.get(fieldname, {})
             writer.start_field(fieldname, self.schema[fieldname])
+            postwriter = postings_writer(writer)
             for tbytes in sorted(terms):
                 writer.start_term(tbytes)
-                add_postings(writer._postwriter, terms[tbytes], lengths)
+                add_postings(postwriter, terms[tbytes], lengths)
                 writer.finish_term()
             writer.finish_field()
             del self._postings[fieldname]  # let go of the memory as soon as it is written
         writer.close()
         segment = self.get_segment()
         self._pairs.write(self.storage.folder, segment.segment_id())
-        self._close_segment()
-        self._assemble_segment()
-        self.is_closed = True
-        return self.get_segment()
+        return self.close_segment()

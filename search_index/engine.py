@@ -15,7 +15,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
 
-from search_index import forgiving
+from search_index import forgiving, whoosh_internals
 from search_index.analysis import transliterate
 from search_index.documents import (
     FACETS,
@@ -40,6 +40,7 @@ MAX_PAGE = 1000
 
 class SearchEngine:
     def __init__(self, root: Path) -> None:
+        whoosh_internals.install()
         self.store = IndexStore(root)
         self._local = threading.local()
         self._lock = threading.Lock()

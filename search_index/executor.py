@@ -18,14 +18,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching import ListMatcher
-from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
-from whoosh.util.numeric import _length_byte_cache
 
 from search_index.analysis import pair_term
 from search_index.pairs import PairArray, open_array
+from search_index.whoosh_internals import field_lengths, pattern_terms, read_postings
 
 Ids = NDArray[np.int64]
 Scores = NDArray[np.float64]
@@ -33,7 +30,6 @@ Postings = tuple[NDArray[np.int32], NDArray[np.float32]]
 
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 MAX_EXPANSION = 2000  # terms a prefix or wildcard may expand to
-_BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float64)
 _CACHE_POSTINGS = 6_000_000  # about 48 MB of cached ids (int32) and weights (float32)
 
 
@@ -83,60 +79,6 @@ class PostingCache:
             while self._size > self._budget and len(self._items) > 1:
                 _, (ids, _) = self._items.popitem(last=False)
                 self._size -= len(ids)
-
-
-def read_postings(
-    reader: Any, fieldname: str, btext: bytes
-) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
-    """All postings of a term in one segment (deleted documents included) as arrays (int32
-    document numbers: half the memory of the cache)."""
-    try:
-        matcher = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
-    except TermNotFound:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-    if isinstance(matcher, ListMatcher):
-        ids = np.asarray(matcher._ids, dtype=np.int32)
-        weights = matcher._weights
-        w = np.ones(len(ids), np.float32) if weights is None else np.asarray(weights, np.float32)
-        return ids, w
-    if not isinstance(matcher, W3LeafMatcher):  # an unknown codec: the slow, general way
-        ids_list, weights_list = [], []
-        while matcher.is_active():
-            ids_list.append(matcher.id())
-            weights_list.append(matcher.weight())
-            matcher.next()
-        return np.array(ids_list, dtype=np.int32), np.array(weights_list, dtype=np.float32)
-    id_blocks, weight_blocks = [], []
-    m = matcher
-    while True:
-        m._read_data()
-        ids, weights = m._data[0], m._data[1]
-        block = np.asarray(ids, dtype=np.int32)
-        id_blocks.append(block if m._byteids else np.cumsum(block, dtype=np.int32))
-        if weights is None:
-            weight_blocks.append(np.ones(m._blocklength, dtype=np.float32))
-        elif isinstance(weights, float):
-            weight_blocks.append(np.full(m._blocklength, weights, dtype=np.float32))
-        else:
-            weight_blocks.append(np.asarray(weights, dtype=np.float32))
-        if m._lastblock:
-            break
-        m._goto(m._nextoffset)
-    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
-
-
-def field_lengths(reader: Any, fieldname: str) -> NDArray[np.float64]:
-    """Every document's (quantised) length of a field in one segment, as Whoosh scores it."""
-    size = reader.doc_count_all()
-    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return np.ones(size, dtype=np.float64)
-    raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-    codes = np.zeros(size, dtype=np.uint8)
-    codes[: column._count] = np.frombuffer(raw, dtype=np.uint8)
-    lengths = _BYTE_TO_LENGTH[codes]
-    lengths[codes == 0] = 1.0  # Whoosh's default for "no length"
-    return lengths
 
 
 class Executor:
@@ -210,7 +152,7 @@ class Executor:
         if isinstance(node, wq.Every):
             return self._every(s)
         if isinstance(node, wq.PatternQuery):  # Prefix, Wildcard
-            expanded = list(node._btexts(s.reader()))[:MAX_EXPANSION]
+            expanded = list(pattern_terms(node, s.reader()))[:MAX_EXPANSION]
             parts = [
                 self._term(s, node.fieldname, t.decode("utf-8"), node.boost, terms)
                 for t in expanded

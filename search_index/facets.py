@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from search_index.documents import FACETS
-from search_index.executor import read_postings
+from search_index.whoosh_internals import read_postings
 
 BoolMatrix = NDArray[np.bool_]
 DocIds = NDArray[np.int64]

@@ -20,6 +20,7 @@ clauses (`plan`) and combines their matches into tiers (`combine`); the engine r
 
 import math
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -214,14 +215,20 @@ def _words_by_letter(words: Searcher) -> dict[str, list[str]]:
     """The readable words of the index by first letter, read once per words searcher (each
     commit has its own). rapidfuzz compares a word with all of one letter in C in about a
     millisecond, where Whoosh's word graph took ten or more (and counts a swap as two edits)."""
-    cached: dict[str, list[str]] | None = getattr(words, "_kb_words_by_letter", None)
+    cached = _WORDS_BY_LETTER.get(words)
     if cached is None:
         cached = {}
         for text in words.reader().lexicon("word"):
             word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
             cached.setdefault(word[:1], []).append(word)
-        words._kb_words_by_letter = cached
+        _WORDS_BY_LETTER[words] = cached
     return cached
+
+
+# _words_by_letter's tables, gone with their searcher.
+_WORDS_BY_LETTER: "weakref.WeakKeyDictionary[Searcher, dict[str, list[str]]]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def corrected_text(text: str, clauses: list[Clause]) -> str | None:

@@ -6,16 +6,20 @@ Each generation holds two Whoosh indexes: the documents, and `words`, the readab
 texts for "Meinten Sie …?" (one small document per batch instead of a spelling posting per word
 and document, which cost a third of the rebuild time).
 
-A rebuild forks one worker per core; each reads its share of the documents itself and writes
-one segment (search_index.bulk), so the parent only waits and then commits the segment list.
+A rebuild starts one worker process per usable core (BUILD_PROCESSES) with the "forkserver"
+method, never by forking the caller, which may run threads (waitress, the background indexer);
+each worker reads its share of the documents itself and writes one segment (search_index.bulk),
+so the parent only waits and then commits the segment list.
 """
 
+import ast
 import fcntl
 import gc
 import multiprocessing
 import os
 import queue
 import shutil
+import sys
 import threading
 import time
 import traceback
@@ -24,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from whoosh import index as whoosh_index
 from whoosh.fields import KEYWORD, Schema
@@ -33,23 +37,55 @@ from whoosh.index import TOC, EmptyIndexError, Index, IndexVersionError, LockErr
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
-from search_index import integrity
-from search_index.analysis import PAIR_BREAK, detail_line, spelling_words
+from search_index import integrity, whoosh_internals
+from search_index.analysis import (
+    PAIR_BREAK,
+    add_catalogue_words,
+    detail_line,
+    known_catalogue_words,
+    spelling_words,
+)
 from search_index.bulk import SegmentBuilder
 from search_index.documents import IndexBusy, IndexUnavailable, SearchDocument
 from search_index.pairs import merge_keeping_arrays
 from search_index.schema import SCHEMA_VERSION, build_schema
+from search_index.whoosh_internals import commit_segments
 
 CURRENT = "current"
 REBUILD_LOCK = "rebuild.lock"
 VERSION_FILE = "SCHEMA_VERSION"
 WORDS = "words"
-BUILD_PROCESSES = 2  # this machine's cores; the rebuild leaves one segment per process
+# How rebuild workers start: a fork of the caller would copy its threads' locks mid-use.
+WORKER_START_METHOD: Final = "forkserver"
 # Part `part` of `parts` of every document (each document in exactly one part), for a rebuild.
+# With more than one part it is called in worker processes, so it must be picklable (a module
+# level function, or an instance of a module level class) and open its own connections.
 DocumentSource = Callable[[int, int], Iterable[SearchDocument]]
 # Called with the number of documents written so far, every PROGRESS_EVERY documents or so.
 BuildProgress = Callable[[int], None]
 PROGRESS_EVERY = 500
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), else the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no sched_getaffinity on this system
+        return os.cpu_count() or 1
+
+
+BUILD_PROCESSES = usable_cores()  # the rebuild leaves one segment per process
+
+
+@dataclass(frozen=True)
+class DocumentList:
+    """A DocumentSource of documents in memory (picklable): part `part` of `parts` is every
+    parts-th document from the part-th."""
+
+    docs: tuple[SearchDocument, ...]
+
+    def __call__(self, part: int, parts: int) -> Iterator[SearchDocument]:
+        return (d for i, d in enumerate(self.docs) if i % parts == part)
 
 
 def detail_lines(doc: SearchDocument) -> tuple[str, ...]:
@@ -134,6 +170,7 @@ class Batch:
 
 class IndexStore:
     def __init__(self, root: Path) -> None:
+        whoosh_internals.install()
         self.root = root
         self._local = threading.local()
         self._checked: set[Path] = set()
@@ -263,8 +300,9 @@ class IndexStore:
     ) -> tuple[Path, int]:
         """Write every document into a fresh generation (not yet current); returns it and the
         number of documents. Each part of the source is read and written as a segment of its
-        own by a worker process (parts=1: in this process). `progress` is called in this
-        process with the number of documents written so far by all parts."""
+        own by a worker process (parts=1: in this process; else the source must be picklable,
+        see DocumentSource). `progress` is called in this process with the number of documents
+        written so far by all parts."""
         target = self._new_generation()
         try:
             built = _build_parts(str(target), source, parts, progress)
@@ -272,10 +310,8 @@ class IndexStore:
             shutil.rmtree(target, ignore_errors=True)
             raise
         ix = open_index(str(target))
-        w = ix.writer()
-        w._close_segment()  # the parent's own segment stays empty
-        w._commit_toc([b.segment for b in built if b.count])
-        w._finish()
+        # The parent's own segment stays empty.
+        commit_segments(ix.writer(), [b.segment for b in built if b.count])
         words: set[str] = set().union(*(b.words for b in built))
         ww = open_index(str(target / WORDS)).writer()
         ordered = sorted(words)
@@ -401,8 +437,9 @@ class IndexStore:
 
 
 def _close_searcher(pid: int, searcher: Searcher) -> None:
-    # Never in a forked rebuild worker, which drops the other threads' searchers it inherited:
-    # one of those threads may have held a file's lock at the fork, and closing would hang.
+    # Never in a forked child (rebuild workers are not forked, but a caller's child may be),
+    # which drops the searchers it inherited: one of the parent's threads may have held a
+    # file's lock at the fork, and closing would hang.
     if os.getpid() == pid:
         searcher.close()
 
@@ -485,6 +522,7 @@ if TYPE_CHECKING:  # only typeshed's Queue is generic
 def _build_part(
     folder: str, source: DocumentSource, part: int, parts: int, written: Callable[[int], None]
 ) -> Built:
+    whoosh_internals.install()
     builder = SegmentBuilder(open_index(folder))
     for doc in source(part, parts):
         pieces = text_pieces(doc)
@@ -496,8 +534,17 @@ def _build_part(
 
 
 def _worker(
-    folder: str, source: DocumentSource, part: int, parts: int, out: "Results", done: Any
+    folder: str,
+    source: DocumentSource,
+    part: int,
+    parts: int,
+    words: frozenset[str],
+    out: "Results",
+    done: Any,
 ) -> None:
+    """A worker process's work: the catalogue's words the parent learnt (analysis), then its
+    part written as a segment, put on `out` with its part number (or the error); the documents
+    written are counted in the shared `done`."""
     # The builder holds millions of postings that are never garbage, and the ORM's few cycles
     # die with the process: the collector would walk them all again and again.
     gc.disable()
@@ -507,6 +554,7 @@ def _worker(
             done.value += n
 
     try:
+        add_catalogue_words(words)
         out.put((part, _build_part(folder, source, part, parts, written), None))
     except BaseException:
         out.put((part, None, traceback.format_exc()))
@@ -515,10 +563,12 @@ def _worker(
 def _build_parts(
     folder: str, source: DocumentSource, parts: int, progress: BuildProgress | None = None
 ) -> list[Built]:
-    """Every part built, in part order. Worker processes are forked, so the source need not be
-    picklable; it must open its own database connections (a forked connection is shared).
-    The workers count the documents they wrote in a shared counter, which `progress` is told
-    about every half second."""
+    """Every part built, in part order. Worker processes start from a fork server (a single
+    threaded process that has imported this module, the source's module and the main script's
+    imports once), so they inherit nothing of the caller: the source is pickled to them and
+    must open its own database connections; the catalogue words the caller learnt are handed
+    over. The workers count the documents they wrote in a shared counter, which `progress` is
+    told about every half second."""
     if parts == 1:
         total = 0
 
@@ -529,18 +579,25 @@ def _build_parts(
                 progress(total)
 
         return [_build_part(folder, source, 0, 1, written)]
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context(WORKER_START_METHOD)
+    if WORKER_START_METHOD == "forkserver":  # only heeded when the server starts
+        context.set_forkserver_preload([__name__, _module_of(source), *_main_imports()])
     out: Results = context.Queue()
     done = context.Value("q", 0)
+    words = known_catalogue_words()
     procs = [
-        context.Process(target=_worker, args=(folder, source, part, parts, out, done), daemon=True)
+        context.Process(
+            target=_worker, args=(folder, source, part, parts, words, out, done), daemon=True
+        )
         for part in range(parts)
     ]
-    for proc in procs:
-        proc.start()
+    started: list[multiprocessing.process.BaseProcess] = []
     results: dict[int, Built] = {}
     reported = 0
     try:
+        for proc in procs:
+            proc.start()  # pickles the source: an unpicklable one fails here
+            started.append(proc)
         while len(results) < parts:
             try:
                 # before join(): a full queue would block the worker
@@ -556,8 +613,38 @@ def _build_parts(
                 raise RuntimeError(f"building part {part} of the index failed:\n{error}")
             results[part] = built
     finally:
-        for proc in procs:
-            proc.join(timeout=None if len(results) == parts else 5)
-            if proc.is_alive():
-                proc.kill()
+        for worker in started:
+            worker.join(timeout=None if len(results) == parts else 5)
+            if worker.is_alive():
+                worker.kill()
     return [results[part] for part in range(parts)]
+
+
+def _module_of(source: DocumentSource) -> str:
+    """The module that defines a source's function or class (for the fork server to import)."""
+    module = getattr(source, "__module__", None)
+    return str(module) if isinstance(module, str) else type(source).__module__
+
+
+def _main_imports() -> list[str]:
+    """The modules the caller's main script imports (the `kb` script: kb.cli).
+
+    Every worker runs a main script anew (as __mp_main__, so its `if __name__ == "__main__"`
+    part does not run); with these modules already imported by the fork server, that costs
+    next to nothing instead of importing half the project once per worker. (Python 3.11's fork
+    server cannot preload the main script itself: it is never given its path.)"""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or getattr(main, "__spec__", None) is not None or not path:
+        return []  # `python -m module` or no file: workers do not run it again
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return sorted(names)

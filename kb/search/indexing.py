@@ -3,6 +3,7 @@ entity's change touches (a case's name appears in its talks and their notes)."""
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Protocol, TypedDict
 
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from kb.catalogue.cases import CASE_LOAD
 from kb.catalogue.vocabulary import Vocabulary
 from kb.markup import plain_text
 from kb.unit_of_work import Change, UnitOfWork
-from models import Case, Note, Talk, TalkCase
+from models import Case, Note, Talk, TalkCase, make_engine, make_session_factory
 from search_index.documents import SearchDocument
 
 
@@ -294,3 +295,27 @@ def count_documents(uow: UnitOfWork) -> int:
         .where(Note.deleted_at.is_(None), Note.talk_id.in_(live_talks)),
     ]
     return sum(session.scalar(query) or 0 for query in counts)
+
+
+@dataclass(frozen=True)
+class CatalogueDocuments:
+    """Every document of the catalogue in parts, for a rebuild's worker processes (a
+    search_index.store.DocumentSource): picklable, it holds the database's address and the
+    vocabulary, and each call reads its part through an engine of its own."""
+
+    database_url: str = field(repr=False)  # may hold a password
+    vocabulary: Vocabulary
+
+    @classmethod
+    def of(cls, uow: UnitOfWork, vocabulary: Vocabulary) -> "CatalogueDocuments":
+        """The documents of the database the unit of work reads."""
+        url = uow.session.get_bind().engine.url.render_as_string(hide_password=False)
+        return cls(url, vocabulary)
+
+    def __call__(self, part: int, parts: int) -> Iterator[SearchDocument]:
+        engine = make_engine(self.database_url)
+        try:
+            with UnitOfWork(make_session_factory(engine)) as uow:
+                yield from all_documents(uow, self.vocabulary, part, parts)
+        finally:
+            engine.dispose()

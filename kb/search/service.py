@@ -30,7 +30,7 @@ from search_index.documents import (
 )
 from search_index.engine import SearchEngine
 from search_index.families import warm_up as warm_up  # for `kb serve`: the webapp asks kb
-from search_index.store import BUILD_PROCESSES
+from search_index.store import BUILD_PROCESSES, DocumentSource
 
 log = logging.getLogger(__name__)
 # kb.search.indexing (with the catalogue's ORM loading and pydantic schemas) is imported where a
@@ -180,23 +180,23 @@ class SearchIndexService:
         Saves cannot write into the old index while the rebuild lock is held, so a change
         committed during the rebuild stays in the outbox and is written into the new index
         right after the swap, in a unit of work of the service's own. `parts` worker processes
-        are forked: pass 1 from a process that runs other threads (forking those is unsafe).
+        (parts=1: this one) each read their share of the database on connections of their own;
+        they are started by a fork server, never forked from this process, so a process with
+        threads may use them too.
         """
-        from kb.search.indexing import all_documents, count_documents
+        from kb.search.indexing import CatalogueDocuments, all_documents, count_documents
 
         store = self.engine.store
         vocabulary = self.vocabulary
 
-        def part_documents(part: int, parts: int) -> Iterator[SearchDocument]:
-            if parts == 1:
-                yield from all_documents(uow, vocabulary)
-                return
-            # In a worker process forked by the store: on connections of its own.
-            with uow.for_forked_process() as child:
-                yield from all_documents(child, vocabulary, part, parts)
+        def in_process(part: int, parts: int) -> Iterator[SearchDocument]:
+            return all_documents(uow, vocabulary)
 
+        source: DocumentSource = (
+            in_process if parts == 1 else CatalogueDocuments.of(uow, vocabulary)
+        )
         with store.rebuild_lock():
-            self.learn_words(uow)  # before the workers fork: they inherit the words
+            self.learn_words(uow)  # before the workers start: the store hands them the words
             step = None
             if progress is not None:
                 total, report = count_documents(uow), progress
@@ -204,7 +204,7 @@ class SearchIndexService:
                 def step(done: int) -> None:
                     report(done, total)
 
-            target, count = store.build(part_documents, parts, step)
+            target, count = store.build(source, parts, step)
             store.publish(target)
             store.prune()
         with self._make_uow() as own:  # changes committed meanwhile: a fresh snapshot
@@ -278,9 +278,9 @@ class SearchIndexService:
 
 
 class IndexRepair:
-    """Rebuilds an unusable index in a thread of this process, with one worker (forking a
-    process that serves requests in threads is unsafe). Across processes only one rebuild
-    runs per index directory: the others wait for it and then find the index whole."""
+    """Rebuilds an unusable index in a thread of this process, without worker processes
+    (parts=1: a serving process keeps its other cores for requests). Across processes only one
+    rebuild runs per index directory: the others wait for it and then find the index whole."""
 
     def __init__(self, service: SearchIndexService, make_uow: Callable[[], UnitOfWork]) -> None:
         self._service = service

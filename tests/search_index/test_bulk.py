@@ -3,7 +3,6 @@ Whoosh's own writer would write, and their pair arrays give the same phrase hits
 `pairs` terms of incrementally written segments."""
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ from search_index.documents import SearchDocument
 from search_index.engine import SearchEngine
 from search_index.executor import Executor, PostingCache
 from search_index.query import clean, make_parser, parse
+from search_index.store import DocumentList
 
 WORDS = [
     "Stadt",
@@ -92,10 +92,7 @@ def by_whoosh(tmp_path: Path) -> SearchEngine:
 def by_rebuild(tmp_path: Path, parts: int) -> SearchEngine:
     engine = SearchEngine(tmp_path / "rebuild")
 
-    def source(part: int, parts: int) -> Iterator[SearchDocument]:
-        return (d for i, d in enumerate(DOCS) if i % parts == part)
-
-    target, count = engine.store.build(source, parts)
+    target, count = engine.store.build(DocumentList(tuple(DOCS)), parts)
     assert count == len(DOCS)
     engine.store.publish(target)
     return engine

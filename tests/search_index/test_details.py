@@ -10,6 +10,7 @@ import pytest
 from search_index.documents import Overlay, SearchDocument, SearchRequest
 from search_index.engine import SearchEngine
 from search_index.schema import TEXT_FIELDS
+from search_index.store import DocumentList
 
 NOTE = (
     "Kernaufgabe ist es, Räume und Flächen für gemeinnützige kreative Nutzungen zu finden, zu "
@@ -64,9 +65,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchEng
         with engine.store.writer(timeout=1) as batch:
             batch.apply(DOCS, [])
     elif request.param == "rebuilt":
-        target, count = engine.store.build(
-            lambda part, parts: (d for i, d in enumerate(DOCS) if i % parts == part), 2
-        )
+        target, count = engine.store.build(DocumentList(tuple(DOCS)), 2)
         assert count == len(DOCS)
         engine.store.publish(target)
     else:
