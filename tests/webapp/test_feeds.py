@@ -12,7 +12,7 @@ from kb.cases import case_state, get_case, save_case
 from kb.notes import save_note
 from kb.runtime import Runtime
 from kb.schemas import CaseIn, NoteIn
-from tests.webapp.conftest import Page
+from tests.webapp.helpers import Page
 
 A = "{http://www.w3.org/2005/Atom}"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
