@@ -1,5 +1,8 @@
 """Shared fixtures: settings, a migrated database per test (SQLite always, PostgreSQL when
-KB_TEST_DATABASE_URL is set), a kb runtime, units of work, the Flask app and CLI runner."""
+KB_TEST_DATABASE_URL is set), a kb runtime, units of work, the Flask app and CLI runner.
+
+The seed catalogue is loaded and indexed once per session and backend (`seed_templates`); every
+test that asks for `seeded` gets a copy of that database and of its index folder of its own."""
 
 import os
 import shutil
@@ -10,25 +13,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from sqlalchemy.pool import QueuePool
 
-from kb.config import DEFAULT_SEED_DIR, Settings
+from kb.config import Settings
 from kb.runtime import Runtime
 from kb.unit_of_work import UnitOfWork
-from models import Base
+from tests.helpers import SeedTemplates, make_settings, truncate_all
 from webapp import create_app
 
 PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
-
-
-def _settings(tmp: Path, database_url: str) -> Settings:
-    return Settings(
-        instance_dir=tmp,
-        database_url=database_url,
-        index_dir=tmp / "index",
-        secret_key="test-secret",
-        seed_dir=DEFAULT_SEED_DIR,
-    )
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +30,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database migrated once; each test gets a copy (migrating per test would be slow)."""
     folder = tmp_path_factory.mktemp("template")
     path = folder / "template.sqlite3"
-    runtime = Runtime.from_settings(_settings(folder, f"sqlite:///{path}"))
+    runtime = Runtime.from_settings(make_settings(folder, f"sqlite:///{path}"))
     runtime.upgrade_schema()
     runtime.close()
     return path
@@ -45,7 +39,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pg_migrated() -> Iterator[str]:
     """The PostgreSQL test database, emptied and migrated once per session."""
-    runtime = Runtime.from_settings(_settings(Path("/tmp"), PG_URL))
+    runtime = Runtime.from_settings(make_settings(Path("/tmp"), PG_URL))
     with runtime.engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
@@ -69,16 +63,20 @@ def database_url(
         pytest.skip("PostgreSQL-Tests: KB_TEST_DATABASE_URL setzen (apt install postgresql)")
     url = request.getfixturevalue("pg_migrated")
     yield url
-    runtime = Runtime.from_settings(_settings(tmp_path, url))
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    runtime = Runtime.from_settings(make_settings(tmp_path, url))
     with runtime.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        truncate_all(conn)
     runtime.close()
+
+
+@pytest.fixture(scope="session")
+def seed_templates(tmp_path_factory: pytest.TempPathFactory) -> SeedTemplates:
+    return SeedTemplates(tmp_path_factory.mktemp("seeded"))
 
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return _settings(tmp_path, database_url)
+    return make_settings(tmp_path, database_url)
 
 
 @pytest.fixture
@@ -90,9 +88,17 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def seeded(runtime: Runtime) -> Runtime:
-    """A runtime whose database holds the seed catalogue."""
-    runtime.init()
+def seeded(
+    settings: Settings, seed_templates: SeedTemplates, sqlite_template: Path, runtime: Runtime
+) -> Runtime:
+    """A runtime whose database holds the seed catalogue, indexed: a copy of the session's
+    seeded template (database and index folder), so that the test may change it freely."""
+    # The runtime has not connected or opened the index yet: its files can be replaced.
+    pool = runtime.engine.pool
+    assert not isinstance(pool, QueuePool) or pool.checkedout() == 0
+    assert "search_index" not in runtime.__dict__
+    runtime.engine.dispose()
+    seed_templates.restore(settings, sqlite_template)
     return runtime
 
 

@@ -6,40 +6,7 @@ import re
 import pytest
 
 from kb.publishing.citation import Citation, bibtex, bibtex_escape, csl_json, plain_text
-
-TRICKY = r"Kosten & Nutzen: 100 % für_alle {Quartier} #1 $5 ~x ^y \z"
-
-
-def bibtex_fields(entry: str) -> tuple[str, str, dict[str, str]]:
-    """A tiny BibTeX reader for one entry with braced values: (type, key, {field: raw value}).
-    Fails on unbalanced braces, which is what an unescaped { or } would cause."""
-    head = re.match(r"@(\w+)\{([^,\s]+),\s*", entry)
-    assert head, entry
-    fields: dict[str, str] = {}
-    pos = head.end()
-    while True:
-        field = re.compile(r"(\w+)\s*=\s*\{").match(entry, pos)
-        if field is None:
-            break
-        depth, i = 1, field.end()
-        while depth:
-            char = entry[i]
-            if char == "\\":
-                i += 2
-                continue
-            depth += {"{": 1, "}": -1}.get(char, 0)
-            i += 1
-        fields[field[1]] = entry[field.end() : i - 1]
-        pos = re.compile(r"\s*,?\s*").match(entry, i).end()  # type: ignore[union-attr]
-    assert entry[pos:].strip() == "}", entry[pos:]
-    return head[1], head[2], fields
-
-
-def unescape(value: str) -> str:
-    """What LaTeX prints for an escaped value (the inverse of bibtex_escape)."""
-    value = value.replace(r"\textbackslash{}", "\\").replace(r"\textasciitilde{}", "~")
-    value = value.replace(r"\textasciicircum{}", "^")
-    return re.sub(r"\\([{}%&$#_])", r"\1", value)
+from tests.helpers import TRICKY, bibtex_fields, unescape
 
 
 def test_bibtex_escape_round_trips_every_special_character() -> None:

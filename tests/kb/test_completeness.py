@@ -3,38 +3,13 @@
 
 import json
 from pathlib import Path
-from typing import Any
 
 from click.testing import CliRunner
 
 from kb.catalogue.completeness import CHECKS, assess, queue
 from kb.cli import main
 from kb.runtime import Runtime
-from tests.kb.test_import import CASE, write
-
-LONG = "Eine Begründung, die lang genug ist, um als ausführliche Einordnung zu gelten. " * 2
-
-
-def complete_state() -> dict[str, Any]:
-    return {
-        "slug": "voll",
-        "name": "Voller Fall",
-        "summary": "Worum es geht.",
-        "carrier": {"name": "Verein", "legal_form": "e.V."},
-        "actors": [
-            {"name": "Stadt", "kind": "administration", "role": ""},
-            {"name": "Initiative", "kind": "initiative", "role": ""},
-        ],
-        "instruments": [{"code": "konzeptvergabe", "note": ""}],
-        "start_year": 2019,
-        "municipality": {"size_class": "mittelstadt", "size_class_rationale": LONG},
-        "governance": {"type": "bottom-up", "rationale": LONG},
-        "scale": {"type": "project", "rationale": LONG},
-        "funding": [{"programme": "P", "source": "https://example.org/f"}],
-        "awards": [{"name": "Preis", "source": "https://example.org/a"}],
-        "key_dates": [{"date": "2019", "event": "Start", "source": "https://example.org/k"}],
-        "sources": [{"url": "https://example.org/1"}, {"url": "https://example.org/2"}],
-    }
+from tests.helpers import CASE, LONG, complete_state, write
 
 
 def test_a_complete_case_scores_100(runtime: Runtime) -> None:

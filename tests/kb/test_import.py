@@ -11,25 +11,7 @@ from kb.cli import main
 from kb.editorial.users import add_user
 from kb.errors import ValidationError
 from kb.runtime import Runtime
-from tests.helpers import table_counts
-
-CASE = """\
-type: case
-slug: testfall
-name: Testfall
-city: Teststadt
-land: sachsen
-governance:
-  type: bottom-up
-  rationale: Von einer Initiative gegründet.
-scale:
-  type: project
-  rationale: Ein einzelnes Haus.
-summary: Ein Fall für Tests.
-sources:
-  - url: https://example.org/testfall
-    supports: alles
-"""
+from tests.helpers import CASE, table_counts, write
 
 TALK = """\
 ---
@@ -42,12 +24,6 @@ cases: [testfall]
 ---
 Worum es ging.
 """
-
-
-def write(folder: Path, name: str, text: str) -> Path:
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def run_import(cli_env: dict[str, str], *paths: Path) -> tuple[int, str]:

@@ -18,8 +18,7 @@ from kb.catalogue.provenance import (
 )
 from kb.cli import main
 from kb.runtime import Runtime
-from tests.kb.test_completeness import complete_state
-from tests.kb.test_import import CASE, write
+from tests.helpers import CASE, complete_state, write
 
 
 def state(**changes: Any) -> dict[str, Any]:

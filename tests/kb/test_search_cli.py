@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from kb.cli import main
 from kb.runtime import Runtime
-from tests.search_index.test_query import HOSTILE
+from tests.helpers import HOSTILE
 
 
 def run(env: dict[str, str], *args: str) -> tuple[int, str]:

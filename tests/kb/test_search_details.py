@@ -3,7 +3,6 @@ notes, what the sources support (and speakers' roles of a talk) are indexed in t
 field, one labelled line each, ranked below the title and the summary, and shown with their
 label in the snippet."""
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from kb.config import DEFAULT_SEED_DIR, Settings
 from kb.runtime import Runtime
 from kb.search.indexing import case_details
 from kb.search.service import SearchRequest, SearchResults
+from tests.helpers import SeedTemplates
 
 # A made-up word per place, found nowhere else in the catalogue: (word, label, where it goes).
 PLACES = [
@@ -93,14 +93,15 @@ SPEAKER_WORD = "Gastrolle"
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Runtime]:
+def runtime(
+    tmp_path_factory: pytest.TempPathFactory, seed_templates: SeedTemplates, sqlite_template: Path
+) -> Iterator[Runtime]:
     folder = tmp_path_factory.mktemp("details")
-    shutil.copy(sqlite_template, folder / "kb.sqlite3")
     settings = Settings(
         folder, f"sqlite:///{folder / 'kb.sqlite3'}", folder / "index", "x", DEFAULT_SEED_DIR
     )
+    seed_templates.restore(settings, sqlite_template)  # the seed catalogue, indexed
     runtime = Runtime.from_settings(settings)
-    runtime.init()
     context = {"vocabulary": runtime.vocabulary}
     with runtime.uow() as uow:
         for case in (DETAILS_CASE, TITLE_CASE, SUMMARY_CASE):

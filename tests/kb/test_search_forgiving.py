@@ -2,7 +2,6 @@
 matches find what a researcher means, ranked below what the words as typed find; precise
 queries get exactly what they got before."""
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from kb.config import DEFAULT_SEED_DIR, Settings
 from kb.runtime import Runtime
 from kb.search.service import SearchRequest, SearchResults
 from search_index.query import clean
+from tests.helpers import SeedTemplates
 
 # (query, expected "kind:slug" in the top 3, what the query exercises)
 FORGIVING = [
@@ -77,14 +77,15 @@ PRECISE = [
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Runtime]:
+def runtime(
+    tmp_path_factory: pytest.TempPathFactory, seed_templates: SeedTemplates, sqlite_template: Path
+) -> Iterator[Runtime]:
     folder = tmp_path_factory.mktemp("forgiving")
-    shutil.copy(sqlite_template, folder / "kb.sqlite3")
     settings = Settings(
         folder, f"sqlite:///{folder / 'kb.sqlite3'}", folder / "index", "x", DEFAULT_SEED_DIR
     )
+    seed_templates.restore(settings, sqlite_template)  # the seed catalogue, indexed
     runtime = Runtime.from_settings(settings)
-    runtime.init()
     yield runtime
     runtime.close()
 

@@ -1,7 +1,6 @@
 """Relevance: German queries over the seed catalogue, each with the case or talk a researcher
 expects among the first three hits."""
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from kb.config import DEFAULT_SEED_DIR, Settings
 from kb.runtime import Runtime
 from kb.search.service import SearchRequest
+from tests.helpers import SeedTemplates
 
 # (query, expected "kind:slug" in the top 3, what the query exercises)
 CASES = [
@@ -79,14 +79,15 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def runtime(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Runtime]:
+def runtime(
+    tmp_path_factory: pytest.TempPathFactory, seed_templates: SeedTemplates, sqlite_template: Path
+) -> Iterator[Runtime]:
     folder = tmp_path_factory.mktemp("relevance")
-    shutil.copy(sqlite_template, folder / "kb.sqlite3")
     settings = Settings(
         folder, f"sqlite:///{folder / 'kb.sqlite3'}", folder / "index", "x", DEFAULT_SEED_DIR
     )
+    seed_templates.restore(settings, sqlite_template)  # the seed catalogue, indexed
     runtime = Runtime.from_settings(settings)
-    runtime.init()
     yield runtime
     runtime.close()
 

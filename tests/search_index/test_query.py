@@ -2,32 +2,7 @@ import pytest
 
 from search_index.documents import QuerySyntaxError
 from search_index.query import MAX_CHARS, clean, make_parser, parse
-
-HOSTILE = [
-    '"unbalanced',
-    'a "b" "c',
-    "AND",
-    "OR OR OR",
-    "NOT",
-    "-",
-    "((((",
-    "))",
-    "title:",
-    ":::",
-    "*",
-    "\x00\x01\x02 Büchel \x1b[31m",
-    "Büchel\u200b\u202e",
-    "x" * 2000,
-    " ".join(["wort"] * 20),
-    "^5 ~2 [a TO z] {x}",
-    "<script>alert(1)</script>",
-    "Büchel AND AND OR Aachen",
-    "\\",
-    "'",
-    "land:",
-    "jahr:2022",
-    "%",
-]
+from tests.helpers import HOSTILE
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -6,25 +6,10 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from kb.editorial.users import add_user, find_user
 from kb.runtime import Runtime
-
-PASSWORD = "ein-langes-passwort"
-
-
-def csrf_token(client: FlaskClient, url: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text)
-    assert found, url
-    return found[1]
-
-
-def login(client: FlaskClient, username: str, password: str = PASSWORD) -> object:
-    token = csrf_token(client, "/login")
-    return client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token}
-    )
+from tests.webapp.helpers import PASSWORD, csrf_token, login
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from kb.catalogue.schemas import CaseIn
 from kb.catalogue.talks import get_talk
 from kb.revisions import latest_revision
 from kb.runtime import Runtime
-from tests.kb.test_citation import TRICKY, bibtex_fields, unescape
-from tests.webapp.conftest import Page
+from tests.helpers import TRICKY, bibtex_fields, unescape
+from tests.webapp.helpers import Page
 
 CASE = "altstadtquartier-buechel-aachen"
 TALK = "talk-3-altstadtquartier-buechel-aachen"

@@ -7,7 +7,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from tests.webapp.conftest import Page
+from tests.webapp.helpers import Page
 
 HALLE, AACHEN = "freiraumbuero-halle", "altstadtquartier-buechel-aachen"
 ALTENBURG, WEIMAR = "stadtmensch-altenburg", "alte-feuerwache-weimar"

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from kb.config import Settings
-from kb.runtime import Runtime
+from tests.helpers import SeedTemplates
 
 PAGES = ["/cases", "/cases/freiraumbuero-halle", "/search?q=Halle", "/api/cases"]
 TITLE = "Datenbank vorübergehend nicht erreichbar"
@@ -128,7 +128,13 @@ class Site:
 
 
 @pytest.fixture
-def site(settings: Settings, tmp_path: Path, make_app: Callable[..., Flask]) -> Iterator[Site]:
+def site(
+    settings: Settings,
+    tmp_path: Path,
+    make_app: Callable[..., Flask],
+    seed_templates: SeedTemplates,
+    sqlite_template: Path,
+) -> Iterator[Site]:
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         # The database in a folder of its own, so that moving it away leaves the search index.
@@ -160,9 +166,7 @@ def site(settings: Settings, tmp_path: Path, make_app: Callable[..., Flask]) -> 
             settings, database_url=proxied.render_as_string(hide_password=False)
         )
         down, up, restore = proxy.stop, proxy.start, proxy.stop
-    runtime = Runtime.from_settings(settings)
-    runtime.init()
-    runtime.close()
+    seed_templates.restore(settings, sqlite_template)  # the seed catalogue, indexed
     app = make_app(settings)
     try:
         yield Site(app, down, up)

@@ -28,8 +28,7 @@ from tests.case_exports import (
     save_odd_case,
     state_lists,
 )
-from tests.webapp.conftest import Page
-from tests.webapp.test_pages import db_slugs
+from tests.webapp.helpers import Page, db_slugs
 
 SEARCHES = [
     "q=Beteiligung",

@@ -3,109 +3,33 @@ import): nested rows, errors next to their fields with the input kept, "Weitere 
 revisions with actor and reason, optimistic locking with both versions shown, and no write
 without login or CSRF token."""
 
-from html.parser import HTMLParser
-
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from kb.catalogue.cases import find_case
 from kb.catalogue.talks import find_series, find_talk, talk_state
 from kb.revisions import list_revisions
 from kb.runtime import Runtime
-from tests.webapp import test_notes_and_history as notes_tests
-from tests.webapp.test_auth import csrf_token
-from tests.webapp.test_notes_and_history import editor, revisions
+from tests.webapp.helpers import (
+    FormFields,
+    csrf_token,
+    editor,
+    field_error,
+    form_of,
+    new_case_form,
+    revisions,
+)
 
-app = notes_tests.app  # the fixture: the seeded app with the editors anna and bert
+
+@pytest.fixture
+def app(editors_app: Flask) -> Flask:
+    """The seeded app with the editors anna and bert and the admin root."""
+    return editors_app
+
 
 CASE = "alte-feuerwache-weimar"
 TALK = "jam-governance-des-stadtmachens-2022"
 SERIES = "governance-des-stadtmachens-2022"
-
-
-class FormFields(HTMLParser):
-    """What a browser would submit from the edit form: inputs, textareas and the selected
-    option of each select (submit buttons left out)."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.data: dict[str, str] = {}
-        self._textarea: str | None = None
-        self._select: str | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "input" and a.get("name") and a.get("type") != "search":
-            self.data[a["name"]] = a.get("value", "")
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self.data[a["name"]] = ""
-        elif tag == "select":
-            self._select = a["name"]
-            self.data.setdefault(a["name"], "")
-        elif tag == "option" and self._select and "selected" in a:
-            self.data[self._select] = a.get("value", "")
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.data[self._textarea] += data
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-
-def form_of(client: FlaskClient, url: str) -> dict[str, str]:
-    page = client.get(url)
-    assert page.status_code == 200, url
-    return FormFields(page.text).data
-
-
-def field_error(html: str, name: str) -> str:
-    """The message shown next to the control `name` (and check the control points at it)."""
-    marker = f'<p class="field-error" id="f-{name}-error">'
-    assert marker in html, name
-    assert f'aria-describedby="f-{name}-error"' in html or (
-        f'f-{name}-error"' in html and 'aria-invalid="true"' in html
-    )
-    return html.split(marker, 1)[1].split("</p>", 1)[0]
-
-
-def new_case_form(**changes: str) -> dict[str, str]:
-    data = {
-        "name": "Quartiersrat Gröpelingen",
-        "slug": "",
-        "city": "Bremen",
-        "land": "bremen",
-        "governance-type": "cross-over",
-        "governance-rationale": "Gemeinsam von Ortsamt und Initiativen getragen.",
-        "scale-type": "district",
-        "scale-rationale": "Ein Stadtteil mit Beirat.",
-        "status": "active",
-        "municipality-population": "570000",
-        "municipality-size_class": "grossstadt",
-        "start_year": "2019",
-        "actors-0-name": "Ortsamt West",
-        "actors-0-kind": "administration",
-        "actors-0-role": "lädt ein\nund moderiert",
-        "actors-1-name": "",  # an empty row in the middle is dropped
-        "actors-1-kind": "",
-        "actors-2-name": "Kulturhaus Pusdorf e.V.",
-        "actors-2-kind": "initiative",
-        "instruments-0-code": "runder-tisch",
-        "instruments-0-note": "monatlich",
-        "key_dates-0-date": "2019-05",
-        "key_dates-0-event": "Erste Sitzung",
-        "summary": "Ein Quartiersrat, in dem Verwaltung und Initiativen zusammen entscheiden.",
-        "description": "## Anfang\n\nDer **Quartiersrat** tagt öffentlich.",
-        "sources-0-url": "https://example.org/quartiersrat",
-        "sources-0-supports": "Gründung",
-    }
-    return {**data, **changes}
 
 
 def test_create_a_case_see_it_and_find_it(app: Flask, seeded: Runtime) -> None:

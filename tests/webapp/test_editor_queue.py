@@ -10,7 +10,7 @@ from kb.catalogue.completeness import CHECKS
 from kb.catalogue.provenance import facts, same_address, source_numbers
 from kb.editorial.links import FORMAT_VERSION, default_result_path
 from kb.runtime import Runtime
-from tests.webapp.conftest import Page
+from tests.webapp.helpers import Page
 
 
 def test_the_queue_is_for_editors_only(client: FlaskClient) -> None:

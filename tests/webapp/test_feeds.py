@@ -12,7 +12,7 @@ from kb.catalogue.cases import case_state, get_case, save_case
 from kb.catalogue.schemas import CaseIn, NoteIn
 from kb.editorial.notes import save_note
 from kb.runtime import Runtime
-from tests.webapp.conftest import Page
+from tests.webapp.helpers import Page
 
 A = "{http://www.w3.org/2005/Atom}"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"

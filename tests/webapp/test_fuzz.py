@@ -15,8 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.editorial.users import add_user
-from tests.webapp.test_auth import PASSWORD, csrf_token, login
-from tests.webapp.test_editing import field_error, form_of, new_case_form
+from tests.webapp.helpers import PASSWORD, csrf_token, field_error, form_of, login, new_case_form
 from webapp.limits import MAX_PARAM_VALUES, MAX_URL_BYTES
 
 CASE = "freiraumbuero-halle"

@@ -11,7 +11,7 @@ import stat
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from flask import Flask
@@ -21,7 +21,7 @@ from werkzeug.test import TestResponse
 
 from kb.config import Settings
 from kb.runtime import Runtime
-from tests.webapp.test_auth import csrf_token
+from tests.webapp.helpers import csrf_token
 from webapp import create_app
 from webapp.auth import CSRF_TOKEN_LIFETIME
 from webapp.headers import HSTS
@@ -66,7 +66,7 @@ def fetch(client: FlaskClient, path: str, **kwargs: Any) -> TestResponse:
     """GET `path`, read the body and close the response (a static file's handle with it)."""
     with client.get(path, **kwargs) as response:
         response.get_data()
-        return response
+        return cast(TestResponse, response)
 
 
 def assert_refused(response: TestResponse, host: str) -> None:

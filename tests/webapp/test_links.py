@@ -14,7 +14,7 @@ from werkzeug.routing import Map, Rule
 from kb.catalogue.schemas import NoteIn
 from kb.editorial.notes import save_note
 from kb.runtime import Runtime
-from tests.webapp.conftest import Page
+from tests.webapp.helpers import Page
 
 HALLE, AACHEN = "freiraumbuero-halle", "altstadtquartier-buechel-aachen"
 TALK = "talk-1-stadtmensch-altenburg"

@@ -2,13 +2,14 @@
 refused next to the field with everything typed kept (and not rendered as a preview), and a
 pathological preview is answered, never a 500 or a stalled thread."""
 
+import re
 import time
 
 import pytest
 from flask.testing import FlaskClient
 
 from kb.catalogue.schemas import MAX_BODY
-from tests.webapp.test_auth import csrf_token
+from tests.webapp.helpers import csrf_token
 
 TALK = "talk-3-altstadtquartier-buechel-aachen"
 NEW = f"/talks/{TALK}/notes/new"
@@ -20,9 +21,19 @@ def _post(client: FlaskClient, body: str, **extra: str) -> tuple[int, str]:
     return response.status_code, response.text
 
 
-def test_the_form_says_the_limit(editor: FlaskClient) -> None:
-    assert MAX_BODY == 200_000
-    assert "Höchstens 200.000 Zeichen." in editor.get(NEW).text
+def test_the_form_says_the_limit_a_save_is_held_to(editor: FlaskClient) -> None:
+    hint = re.search(r"Höchstens (\d{1,3}(?:\.\d{3})*) Zeichen\.", editor.get(NEW).text)
+    assert hint, "the form names no limit"
+    limit = int(hint[1].replace(".", ""))
+
+    def text(length: int) -> str:
+        return ("Wort " * length)[: length - 1] + "."
+
+    status, page = _post(editor, text(limit))
+    assert status == 302, page[:500]  # saved
+    status, page = _post(editor, text(limit + 1))
+    assert status == 400
+    assert f"ist zu lang (höchstens {hint[1]} Zeichen)" in page
 
 
 @pytest.mark.parametrize("button", ["save", "preview"])

@@ -3,36 +3,22 @@ every change is a revision with a readable diff, old versions can be restored, d
 and an admin undoes it; anonymous writes go to the login and change nothing."""
 
 import re
-from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
 
 from kb.editorial.notes import find_note
-from kb.editorial.users import add_user
 from kb.runtime import Runtime
-from models import Revision
-from tests.webapp.test_auth import PASSWORD, csrf_token, login
+from tests.webapp.helpers import csrf_token, editor, revisions
 
 TALK = "talk-3-altstadtquartier-buechel-aachen"
 
 
 @pytest.fixture
-def app(make_app: Callable[..., Flask], seeded: Runtime) -> Flask:
-    with seeded.uow() as uow:
-        add_user(uow, "anna", PASSWORD, "editor", "Anna Beispiel")
-        add_user(uow, "bert", PASSWORD, "editor", "Bert Muster")
-        add_user(uow, "root", PASSWORD, "admin")
-        uow.commit()
-    return make_app(seeded.settings)
-
-
-def editor(app: Flask, name: str = "anna") -> FlaskClient:
-    client = app.test_client()
-    login(client, name)
-    return client
+def app(editors_app: Flask) -> Flask:
+    """The seeded app with the editors anna and bert and the admin root."""
+    return editors_app
 
 
 def add_note(client: FlaskClient, title: str, body: str, **extra: str) -> object:
@@ -44,11 +30,6 @@ def add_note(client: FlaskClient, title: str, body: str, **extra: str) -> object
         "csrf_token": csrf_token(client, url),
     }
     return client.post(url, data={**data, **extra})
-
-
-def revisions(runtime: Runtime) -> int:
-    with runtime.uow() as uow:
-        return uow.session.scalar(select(func.count()).select_from(Revision)) or 0
 
 
 def test_the_form_starts_from_the_series_questions(app: Flask) -> None:

@@ -11,13 +11,7 @@ from sqlalchemy import func, select
 
 from kb.config import DEFAULT_SEED_DIR
 from models import Case, CaseInstrument, Instrument, Talk, TalkCase
-from tests.webapp.conftest import Page
-
-
-def db_slugs(site: Flask, *where: object) -> set[str]:
-    with site.extensions["kb"].uow() as uow:
-        stmt = select(Case.slug).where(Case.deleted_at.is_(None), *where)  # type: ignore[arg-type]
-        return set(uow.session.scalars(stmt))
+from tests.webapp.helpers import Page, db_slugs
 
 
 def listed_slugs(html: str) -> list[str]:

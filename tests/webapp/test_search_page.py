@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask.testing import FlaskClient
 
-from tests.webapp.conftest import Page
+from tests.webapp.helpers import Page
 
 
 def hits(html: str) -> list[str]:

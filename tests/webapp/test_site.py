@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from werkzeug.exceptions import BadRequest
 
 from kb.runtime import Runtime
-from tests.webapp.conftest import Page
+from tests.webapp.helpers import Page
 
 PAGES = [
     "/",
