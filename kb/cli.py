@@ -36,6 +36,10 @@ PROGRESS_EVERY = 10.0
 # kb.publishing.compare.FORMATS, named here so that the module loads only for `kb compare`
 # (tests/kb/test_cli_startup.py checks that both agree).
 COMPARE_FORMATS = ("csv", "json", "markdown", "text")
+# The kinds with a history (kb.editorial.kinds.deletable) and the kinds the index holds
+# (search_index.documents.KINDS), named here for the same reason and checked the same way.
+HISTORY_KINDS = ("case", "talk", "note")
+SEARCH_KINDS = ("case", "talk", "note")
 QUIET = click.option(
     "--quiet", "-q", is_flag=True, help="Keine Fortschrittsanzeige (auf der Standardfehlerausgabe)."
 )
@@ -340,7 +344,7 @@ def codebook_command(fmt: "CodebookFormat") -> None:
 @click.option(
     "--kind",
     multiple=True,
-    type=click.Choice(["case", "talk", "note"]),
+    type=click.Choice(SEARCH_KINDS),
     help="Nur diese Art (mehrfach möglich).",
 )
 @click.option("--governance", multiple=True, help="Governance-Typ (Code, mehrfach möglich).")
@@ -653,7 +657,7 @@ def note_add(talk: str, file: Path, author: str, reason: str) -> None:
         click.echo(f"Notiz '{note.slug}' zum Gespräch '{note.talk.slug}' gespeichert.")
 
 
-KIND_CHOICE = click.Choice(["case", "talk", "note"])
+KIND_CHOICE = click.Choice(HISTORY_KINDS)
 
 
 @main.command("history")

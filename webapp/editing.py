@@ -7,6 +7,7 @@ in webapp/forms.py."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
@@ -37,7 +38,7 @@ from webapp.forms import (
     values_from_form,
     values_from_state,
 )
-from webapp.links import url_of
+from webapp.links import item_url
 
 bp = Blueprint("editing", __name__)
 MAX_REASON = 1000
@@ -70,12 +71,12 @@ def _talk_spec(new: bool) -> FormSpec:
 
 KINDS = {
     "case": Editing(
-        kinds.KINDS["case"], _case_spec, lambda item: url_of("case", item.slug), ("Fälle", "/cases")
+        kinds.KINDS["case"], _case_spec, partial(item_url, "case"), ("Fälle", "/cases")
     ),
     "talk": Editing(
         kinds.KINDS["talk"],
         _talk_spec,
-        lambda item: url_of("talk", item.slug),
+        partial(item_url, "talk"),
         ("Gespräche", "/talks"),
     ),
     "series": Editing(

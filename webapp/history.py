@@ -19,7 +19,7 @@ from kb.editorial.kinds import KINDS, deletable, nouns
 from kb.errors import Conflict
 from webapp.auth import admin_required, current_user, editor_required
 from webapp.context import uow, vocabulary
-from webapp.links import url_of
+from webapp.links import item_url, url_of
 
 bp = Blueprint("history", __name__)
 # A revision number above the database's integer range matches no route (404) instead of
@@ -37,11 +37,7 @@ def _entity(kind: str) -> str:
 
 def page_of(entity_type: str, item: Any) -> str | None:
     """The public page of an item (None while it is deleted)."""
-    if item.deleted_at is not None:
-        return None
-    if entity_type == "note":
-        return url_of("note", item.talk.slug, item.slug)
-    return url_of(entity_type, item.slug)
+    return None if item.deleted_at is not None else item_url(entity_type, item)
 
 
 def title_of(item: Any) -> str:

@@ -42,6 +42,13 @@ def url_of(kind: str, slug: str, anchor: str | None = None, external: bool = Fal
     return url_for(ENDPOINTS[kind], **values)
 
 
+def item_url(kind: str, item: Any) -> str:
+    """The page of a stored item of `kind` (a note's: its talk's page at the note)."""
+    if kind == "note":
+        return url_of("note", item.talk.slug, item.slug)
+    return url_of(kind, item.slug)
+
+
 def external_url_of(kind: str, slug: str, anchor: str | None = None) -> str:
     """`url_of` with `external`: the absolute address (downloads that leave the site)."""
     return url_of(kind, slug, anchor, external=True)

@@ -9,9 +9,11 @@ import sys
 
 from click.testing import CliRunner
 
-from kb.cli import COMPARE_FORMATS, main
+from kb.cli import COMPARE_FORMATS, HISTORY_KINDS, SEARCH_KINDS, main
+from kb.editorial.kinds import deletable
 from kb.publishing.compare import FORMATS
 from kb.runtime import Runtime
+from search_index.documents import KINDS as INDEXED_KINDS
 
 SHOW_MODULES = (
     "import json, sys\n"
@@ -76,3 +78,8 @@ def test_a_plugin_command_still_runs_and_shows_its_help() -> None:
 
 def test_the_compare_formats_named_in_the_cli_are_the_compare_modules() -> None:
     assert tuple(sorted(FORMATS)) == COMPARE_FORMATS
+
+
+def test_the_kinds_named_in_the_cli_are_the_registry_s_and_the_index_s() -> None:
+    assert tuple(kind.code for kind in deletable()) == HISTORY_KINDS
+    assert SEARCH_KINDS == INDEXED_KINDS
