@@ -166,9 +166,9 @@ def group_members(pgid: int) -> list[int]:
 
 
 class Server:
-    """`kb serve` on 127.0.0.1:<port> as a child process in a session of its own (so that its
-    forked index workers can be found and, at the end, killed); `down` is set while it was
-    killed on purpose and not yet answering again, `generation` counts the restarts."""
+    """`kb serve` on 127.0.0.1:<port> as a child process in a session of its own (so that the
+    index workers of its fork server can be found and, at the end, killed); `down` is set while
+    it was killed on purpose and not yet answering again, `generation` counts the restarts."""
 
     def __init__(self, kb: Path, env: dict[str, str], port: int, log: Path) -> None:
         self.kb, self.env, self.port, self.log = kb, env, port, log
@@ -179,8 +179,8 @@ class Server:
         self.leftovers: list[str] = []  # processes that outlived their server
 
     def reap_leftovers(self, event: str, wait: float = 5.0) -> None:
-        """Processes of an ended server (forked index workers) must end with it: wait `wait`
-        seconds for them, then record and kill them (they may hold the port)."""
+        """Processes of an ended server (its fork server's index workers) must end with it: wait
+        `wait` seconds for them, then record and kill them (they may hold the port)."""
         current = self.proc.pid if self.alive() and self.proc is not None else None
         deadline = time.monotonic() + wait
         while True:

@@ -12,14 +12,12 @@ each worker reads its share of the documents itself and writes one segment (sear
 so the parent only waits and then commits the segment list.
 """
 
-import ast
 import fcntl
 import gc
 import multiprocessing
 import os
 import queue
 import shutil
-import sys
 import threading
 import time
 import traceback
@@ -564,11 +562,11 @@ def _build_parts(
     folder: str, source: DocumentSource, parts: int, progress: BuildProgress | None = None
 ) -> list[Built]:
     """Every part built, in part order. Worker processes start from a fork server (a single
-    threaded process that has imported this module, the source's module and the main script's
-    imports once), so they inherit nothing of the caller: the source is pickled to them and
-    must open its own database connections; the catalogue words the caller learnt are handed
-    over. The workers count the documents they wrote in a shared counter, which `progress` is
-    told about every half second."""
+    threaded process that has imported this module and the source's module once), so they
+    inherit nothing of the caller: the source is pickled to them and must open its own database
+    connections; the catalogue words the caller learnt are handed over. The workers count the
+    documents they wrote in a shared counter, which `progress` is told about every half
+    second."""
     if parts == 1:
         total = 0
 
@@ -581,7 +579,7 @@ def _build_parts(
         return [_build_part(folder, source, 0, 1, written)]
     context = multiprocessing.get_context(WORKER_START_METHOD)
     if WORKER_START_METHOD == "forkserver":  # only heeded when the server starts
-        context.set_forkserver_preload([__name__, _module_of(source), *_main_imports()])
+        context.set_forkserver_preload([__name__, _module_of(source)])
     out: Results = context.Queue()
     done = context.Value("q", 0)
     words = known_catalogue_words()
@@ -624,27 +622,3 @@ def _module_of(source: DocumentSource) -> str:
     """The module that defines a source's function or class (for the fork server to import)."""
     module = getattr(source, "__module__", None)
     return str(module) if isinstance(module, str) else type(source).__module__
-
-
-def _main_imports() -> list[str]:
-    """The modules the caller's main script imports (the `kb` script: kb.cli).
-
-    Every worker runs a main script anew (as __mp_main__, so its `if __name__ == "__main__"`
-    part does not run); with these modules already imported by the fork server, that costs
-    next to nothing instead of importing half the project once per worker. (Python 3.11's fork
-    server cannot preload the main script itself: it is never given its path.)"""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or getattr(main, "__spec__", None) is not None or not path:
-        return []  # `python -m module` or no file: workers do not run it again
-    try:
-        tree = ast.parse(Path(path).read_bytes())
-    except (OSError, SyntaxError, ValueError):
-        return []
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            names.add(node.module)
-    return sorted(names)
