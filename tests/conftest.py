@@ -6,6 +6,7 @@ test that asks for `seeded` gets a copy of that database and of its index folder
 
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +24,15 @@ from webapp import create_app
 
 PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
+# The threads a runtime starts (kb.search.service, kb.editorial.links); Runtime.close() ends them.
+BACKGROUND_THREADS = ("kb-search-indexer", "kb-index-repair", "link-check-")
+
+
+def assert_no_background_threads(test: str) -> None:
+    """A runtime's thread still working when the test's database is emptied would write into
+    (or deadlock with) the next test: fail the test that left it instead."""
+    alive = [t.name for t in threading.enumerate() if t.name.startswith(BACKGROUND_THREADS)]
+    assert not alive, f"{test}: background threads outlive the test's runtimes: {alive}"
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +66,7 @@ def database_url(
         path = tmp_path / "kb.sqlite3"
         shutil.copy(sqlite_template, path)
         yield f"sqlite:///{path}"
+        assert_no_background_threads(request.node.nodeid)
         return
     if not PG_URL:
         if os.environ.get("KB_REQUIRE_POSTGRES"):
@@ -63,6 +74,7 @@ def database_url(
         pytest.skip("PostgreSQL-Tests: KB_TEST_DATABASE_URL setzen (apt install postgresql)")
     url = request.getfixturevalue("pg_migrated")
     yield url
+    assert_no_background_threads(request.node.nodeid)
     runtime = Runtime.from_settings(make_settings(tmp_path, url))
     with runtime.engine.begin() as conn:
         truncate_all(conn)
@@ -120,8 +132,9 @@ def cli_env(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture
-def make_app() -> Iterator[Callable[..., Flask]]:
-    """Build apps for tests and dispose of their database engines afterwards."""
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build apps for tests and close them (their threads and connections) afterwards, before
+    the test's database is emptied: hence the dependency on `database_url`."""
     apps: list[Flask] = []
 
     def build(settings: Settings, **config: object) -> Flask:
