@@ -26,6 +26,7 @@ from kb.errors import FieldError, KbError, ValidationError
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
+    from kb.config import Settings
     from kb.exchange.codebook import CodebookFormat
     from kb.exchange.exporting import Format
     from kb.runtime import Runtime
@@ -46,11 +47,11 @@ QUIET = click.option(
 
 
 @contextmanager
-def _runtime() -> Iterator["Runtime"]:
+def _runtime(settings: "Settings | None" = None) -> Iterator["Runtime"]:
     from kb.config import Settings
     from kb.runtime import Runtime
 
-    runtime = Runtime.from_settings(Settings.from_env())
+    runtime = Runtime.from_settings(settings or Settings.from_env())
     try:
         yield runtime
     finally:
@@ -388,7 +389,8 @@ def search_command(
     Treffer, sucht sie auch Schreibvarianten, verwandte Wortformen und Treffer mit einigen
     Wörtern (außer mit --exact); Fragewörter werden übergangen.
     """
-    from kb.search.service import QuerySyntaxError, SearchRequest
+    from kb.config import Settings
+    from kb.search.direct import QuerySyntaxError, SearchRequest, search_index_only
 
     request = SearchRequest(
         query=" ".join(query),
@@ -405,11 +407,15 @@ def search_command(
         per_page=per_page,
         exact=exact,
     )
-    with _runtime() as runtime, runtime.uow() as uow:
-        try:
-            results = runtime.search_index.search(uow, request)
-        except QuerySyntaxError as exc:
-            raise ValidationError([FieldError("query", str(exc))]) from exc
+    settings = Settings.from_env()
+    try:
+        # With nothing pending (mostly), the index alone answers: no database layer to load.
+        results = search_index_only(settings.database_url, settings.index_dir, request)
+        if results is None:
+            with _runtime(settings) as runtime, runtime.uow() as uow:
+                results = runtime.search_index.search(uow, request)
+    except QuerySyntaxError as exc:
+        raise ValidationError([FieldError("query", str(exc))]) from exc
     if as_json:
         click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
         return
