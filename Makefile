@@ -17,7 +17,7 @@ help: ## list the targets
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,dev,bench]'
 	touch $(STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
@@ -36,7 +36,7 @@ test: $(STAMP) $(if $(NPM),$(NODE_STAMP)) ## lint, check the import contracts, r
 	$(BIN)/lint-imports
 	$(BIN)/pytest
 
-bench: $(STAMP) ## benchmark search on a generated catalogue (10,000 cases, 100,000 notes) against SQLite FTS5
+bench: $(STAMP) ## benchmark search on a generated catalogue (10,000 cases, 100,000 notes) against SQLite FTS5 and Tantivy; growth: BENCH_ARGS="--growth 1000,10000"
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 loadtest: $(STAMP) ## the real server on 127.0.0.1 under 8 clients, kill -9 and index damage (SQLite; PostgreSQL with KB_TEST_DATABASE_URL)

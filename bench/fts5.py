@@ -9,6 +9,7 @@ from pathlib import Path
 
 from whoosh import query as wq
 
+from bench.measure import FacetCounts
 from search_index.documents import FACETS, SearchDocument
 from search_index.schema import TEXT_FIELDS, build_schema
 from search_index.store import to_fields
@@ -50,7 +51,9 @@ def build(path: Path, docs: Iterable[SearchDocument]) -> dict[str, float]:
             )
             con.executemany("INSERT INTO doc VALUES (?, ?, ?)", meta)
             con.executemany("INSERT INTO doc_facet VALUES (?, ?, ?)", facets)
-        batch.clear(), facets.clear(), meta.clear()
+        batch.clear()
+        facets.clear()
+        meta.clear()
         return time.perf_counter() - t
 
     for i, doc in enumerate(docs, 1):
@@ -99,7 +102,10 @@ class Fts5Searcher:
     def __init__(self, path: Path) -> None:
         self.con = sqlite3.connect(path)
 
-    def search(self, match: str | None, facets: bool, snippets: bool) -> tuple[int, list[int]]:
+    def search(
+        self, match: str | None, facets: bool, snippets: bool
+    ) -> tuple[int, list[int], FacetCounts | None]:
+        """The total, the top 20 rowids by BM25 and (with `facets`) the facet counts."""
         con = self.con
         where = "WHERE fts MATCH ?" if match else ""
         args = (match,) if match else ()
@@ -110,7 +116,7 @@ class Fts5Searcher:
         ).fetchall()
         if not facets:
             total = con.execute(f"SELECT count(*) FROM fts {where}", args).fetchone()[0]
-            return total, [r[0] for r in rows]
+            return total, [r[0] for r in rows], None
         counts = con.execute(
             f"""WITH h AS MATERIALIZED (SELECT rowid AS id FROM fts {where})
             SELECT '', '', count(*) FROM h
@@ -119,4 +125,7 @@ class Fts5Searcher:
             GROUP BY f.facet, f.value""",
             args,
         ).fetchall()
-        return counts[0][2], [r[0] for r in rows]
+        by_facet: FacetCounts = {}
+        for facet, value, n in counts[1:]:
+            by_facet.setdefault(facet, {})[value] = n
+        return counts[0][2], [r[0] for r in rows], by_facet
