@@ -64,8 +64,9 @@ class Runtime:
         """Wait until the index has every change committed so far by this process."""
         return self.indexer.flush(timeout) if "indexer" in self.__dict__ else True
 
-    @property
+    @cached_property
     def vocabulary(self) -> Vocabulary:
+        # The file changes only with a deploy; templates ask for a label many times per page.
         return load_vocabulary(self.settings.vocabulary_file)
 
     def uow(self) -> UnitOfWork:

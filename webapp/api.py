@@ -62,7 +62,7 @@ def case(slug: str) -> Response:
     data = case_json(item, vocabulary(), talks, notes_of_talks(unit, talks), url_of=url_of)
     data["similar"] = [
         {"slug": h.slug, "title": h.title, "url": hit_url(h)}
-        for h in runtime().search_index.similar_cases(slug, limit=5)
+        for h in runtime().search_index.similar_cases(slug, limit=5, uow=unit)
     ]
     return json_response(data)
 

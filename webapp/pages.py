@@ -3,27 +3,39 @@ accessibility statement. The catalogue's downloads are in webapp.downloads."""
 
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
+from markupsafe import Markup
 
 from kb.catalogue.browsing import (
     FACET_LABELS,
     FACETS,
     SORTS,
-    CatalogueQuery,
     browse,
     facet_values,
+    overview,
     parse_query,
 )
 from kb.catalogue.cases import case_state, get_case, talks_presenting
 from kb.catalogue.completeness import assess
 from kb.catalogue.instruments import get_instrument, instrument_uses, list_instruments
 from kb.catalogue.provenance import same_address, source_numbers
-from kb.catalogue.talks import get_talk, list_series, list_talks
-from kb.editorial.notes import count_notes, latest_notes, list_notes, note_edits, notes_of_talks
+from kb.catalogue.talks import get_talk
+from kb.catalogue.timeline import SeriesEntry, series_timeline
+from kb.editorial.notes import (
+    count_notes,
+    count_notes_of_talks,
+    latest_notes,
+    list_notes,
+    newest_notes_of_talks,
+    note_edits,
+)
+from kb.watermark import cached
 from webapp.auth import current_user
 from webapp.context import runtime, uow, vocabulary
+from webapp.links import url_of
 from webapp.params import args_of, chips, set_current_path, toggle_link, url_with
 
 bp = Blueprint("pages", __name__)
@@ -33,14 +45,14 @@ CASE_PAGE_NOTES = 10
 
 @bp.get("/")
 def start() -> str:
-    unit, vocab = uow(), vocabulary()
-    overview = browse(unit, CatalogueQuery(), vocab)
+    unit = uow()
+    numbers = overview(unit, vocabulary())
     return render_template(
         "start.html",
-        overview=overview,
-        timeline=_timeline(),
+        overview=numbers,
+        timeline=timeline_of([s for s in series_timeline(unit) if s.talks]),
         notes=latest_notes(unit, 5),
-        instrument_count=len(overview.facets["instrument"]),
+        instrument_count=len(numbers.facets["instrument"]),
         note_count=count_notes(unit),
     )
 
@@ -81,7 +93,9 @@ def case(slug: str) -> str:
     unit, vocab = uow(), vocabulary()
     item = get_case(unit, slug)
     talks = talks_presenting(unit, item)
-    notes = notes_of_talks(unit, talks)
+    # Only the notes shown are read: the talks may have hundreds.
+    notes = newest_notes_of_talks(unit, talks, CASE_PAGE_NOTES)
+    notes_total = count_notes_of_talks(unit, talks)
     sides: dict[str, list[Any]] = defaultdict(list)
     for actor in item.actors:
         sides[vocab.side_of(actor.kind)].append(actor)
@@ -90,16 +104,16 @@ def case(slug: str) -> str:
         case=item,
         sides=[(side, sides[side]) for side in vocab.codes("actor_sides") if sides[side]],
         talks=talks,
-        notes=notes[-CASE_PAGE_NOTES:][::-1],
-        notes_total=len(notes),
-        note_edits=note_edits(unit, notes[-CASE_PAGE_NOTES:]),
-        similar=runtime().search_index.similar_cases(slug, limit=5),
+        notes=notes,
+        notes_total=notes_total,
+        note_edits=note_edits(unit, notes),
+        similar=runtime().search_index.similar_cases(slug, limit=5, uow=unit),
         key_dates=sorted(item.key_dates, key=lambda k: k.date),
         # A fact's source marker shows the source's number in the list below
         # (kb.catalogue.provenance).
         source_no=_numbering(source_numbers(item.sources)),
         # What the case lacks, for editors only (kb.catalogue.completeness).
-        completeness=assess(case_state(item), vocab, len(notes)) if current_user() else None,
+        completeness=assess(case_state(item), vocab, notes_total) if current_user() else None,
     )
 
 
@@ -109,19 +123,31 @@ def _numbering(numbers: dict[str, int]) -> Callable[[str], int | None]:
 
 @bp.get("/talks")
 def talks() -> str:
-    timeline = _timeline()
-    shown = {s.id for s, _ in timeline}
+    series = series_timeline(uow())
     # Editors reach a series without talks yet (e.g. one just created) to add its first talk.
-    empty = [s for s in list_series(uow()) if s.id not in shown]
-    return render_template("talks/list.html", timeline=timeline, empty_series=empty)
+    return render_template(
+        "talks/list.html",
+        timeline=timeline_of([s for s in series if s.talks]),
+        empty_series=[s for s in series if not s.talks],
+    )
 
 
-def _timeline() -> list[tuple[Any, list[Any]]]:
-    """Each series with its talks (not deleted) in date order."""
-    by_series: dict[int, list[Any]] = defaultdict(list)
-    for item in list_talks(uow()):
-        by_series[item.series_id].append(item)
-    return [(s, by_series[s.id]) for s in list_series(uow()) if by_series[s.id]]
+def timeline_of(series: list[SeriesEntry]) -> list[tuple[SeriesEntry, Markup]]:
+    """Each series with its talks rendered as a timeline. The HTML is kept until the catalogue
+    changes (kb.watermark): hundreds of talks with their cases are hundreds of links, which
+    cost more to build than the rest of the start page. It holds nothing of the visitor (no
+    editor links). Besides the catalogue, its links depend on the routes and the script root:
+    the key holds the addresses they give, so that an app mounted or routed otherwise (on the
+    same database, in the same process) never gets another's links."""
+    unit, links = uow(), (url_of("talk", "-"), url_of("case", "-"))
+    return [
+        (s, cached(unit, ("timeline_html", *links, s.slug), partial(_render_timeline, s)))
+        for s in series
+    ]
+
+
+def _render_timeline(series: SeriesEntry) -> Markup:
+    return Markup(render_template("talks/_timeline.html", talks=series.talks))
 
 
 @bp.get("/talks/<slug>")

@@ -201,6 +201,7 @@ class CaseTable:
     values: dict[str, list[str]]  # facet -> its values (vocabulary order, then unknown ones)
     matrices: dict[str, np.ndarray]  # facet -> bool[len(rows), len(values)]
     orders: dict[str, np.ndarray]  # sort -> row positions in that order
+    totals: dict[str, dict[str, int]]  # facet -> value -> cases, over the whole catalogue
 
     @classmethod
     def build(cls, rows: list[CaseRow], vocabulary: Vocabulary) -> "CaseTable":
@@ -226,7 +227,11 @@ class CaseTable:
         orders = {"name": np.array(by_name, dtype=np.int64)}
         for sort, key in keys.items():  # stable: ties stay in name order
             orders[sort] = np.array(sorted(by_name, key=key), dtype=np.int64)
-        return cls(rows, values, matrices, orders)
+        totals = {
+            facet: dict(zip(values[facet], matrices[facet].sum(axis=0).tolist(), strict=True))
+            for facet in FACETS
+        }
+        return cls(rows, values, matrices, orders, totals)
 
     def mask(self, facet: str, wanted: tuple[str, ...]) -> np.ndarray:
         columns = [i for i, v in enumerate(self.values[facet]) if v in wanted]
@@ -282,6 +287,21 @@ def case_rows(uow: UnitOfWork) -> list[CaseRow]:
     ]
 
 
+@dataclass(frozen=True)
+class Overview:
+    """The whole catalogue in numbers: cases, and cases per facet value."""
+
+    total: int
+    facets: Mapping[str, Mapping[str, int]]  # facet -> value -> cases
+
+
+def overview(uow: UnitOfWork, vocabulary: Vocabulary) -> Overview:
+    """The numbers of the unfiltered catalogue (the start page), counted once per catalogue
+    state with the table: no filtering, sorting or summaries."""
+    table = case_table(uow, vocabulary)
+    return Overview(len(table.rows), table.totals)
+
+
 def browse(uow: UnitOfWork, query: CatalogueQuery, vocabulary: Vocabulary) -> CataloguePage:
     """Filter, count and sort the catalogue. A facet's counts ignore that facet's own filter,
     so each count says how many cases choosing that value (too) would show."""
@@ -290,10 +310,13 @@ def browse(uow: UnitOfWork, query: CatalogueQuery, vocabulary: Vocabulary) -> Ca
     masks = {f: table.mask(f, wanted) for f, wanted in query.filters.items() if wanted}
     facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
+        other_masks = [mask for f, mask in masks.items() if f != facet]
+        if not other_masks:  # no other facet filters: the counts of the whole catalogue
+            facets[facet] = dict(table.totals[facet])
+            continue
         others = everything.copy()
-        for f, mask in masks.items():
-            if f != facet:
-                others &= mask
+        for mask in other_masks:
+            others &= mask
         counts = table.matrices[facet][others].sum(axis=0)
         facets[facet] = {v: int(n) for v, n in zip(table.values[facet], counts, strict=True)}
     selected = everything.copy()

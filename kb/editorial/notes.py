@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from kb.catalogue.files import parse_text, read_text
 from kb.catalogue.schemas import NoteIn, validate
@@ -149,6 +149,36 @@ def notes_of_talks(uow: UnitOfWork, talks: list[Talk]) -> list[Note]:
     )
 
 
+def newest_notes_of_talks(uow: UnitOfWork, talks: list[Talk], limit: int) -> list[Note]:
+    """The `limit` newest notes (not deleted) of the given talks, newest first: the order of
+    `notes_of_talks` reversed, read without loading the others (a talk may have hundreds)."""
+    if not talks:
+        return []
+    return list(
+        uow.session.scalars(
+            select(Note)
+            .where(Note.deleted_at.is_(None), Note.talk_id.in_([t.id for t in talks]))
+            .options(selectinload(Note.talk))
+            .order_by(Note.created.desc(), Note.created_at.desc(), Note.slug.desc())
+            .limit(limit)
+        )
+    )
+
+
+def count_notes_of_talks(uow: UnitOfWork, talks: list[Talk]) -> int:
+    """How many notes (not deleted) the given talks have."""
+    if not talks:
+        return 0
+    return (
+        uow.session.scalar(
+            select(func.count())
+            .select_from(Note)
+            .where(Note.deleted_at.is_(None), Note.talk_id.in_([t.id for t in talks]))
+        )
+        or 0
+    )
+
+
 def latest_notes(uow: UnitOfWork, limit: int = 5) -> list[Note]:
     """The most recently written notes (not deleted, nor their talk), newest first."""
     return list(
@@ -156,7 +186,7 @@ def latest_notes(uow: UnitOfWork, limit: int = 5) -> list[Note]:
             select(Note)
             .join(Talk, Talk.id == Note.talk_id)
             .where(Note.deleted_at.is_(None), Talk.deleted_at.is_(None))
-            .options(selectinload(Note.talk))
+            .options(contains_eager(Note.talk))  # the talk from the join: no second query
             .order_by(Note.id.desc())  # ids grow with each new note; the key is indexed
             .limit(limit)
         )

@@ -11,7 +11,7 @@ from typing import Any
 from kb.catalogue.cases import find_case, talks_presenting
 from kb.catalogue.vocabulary import Vocabulary
 from kb.csvcells import csv_text
-from kb.editorial.notes import notes_of_talks
+from kb.editorial.notes import newest_notes_of_talks
 from kb.errors import FieldError, NotFound, ValidationError
 from kb.labels import label
 from kb.slugs import UrlOf
@@ -114,7 +114,7 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
             raise NotFound(f"Kein Fall mit dem Kürzel '{slug}'")
         cases.append(case)
     talks = [talks_presenting(uow, c) for c in cases]
-    notes = [notes_of_talks(uow, t)[-LATEST_NOTES:][::-1] for t in talks]
+    notes = [newest_notes_of_talks(uow, t, LATEST_NOTES) for t in talks]
     vocab = vocabulary
 
     def actors(side: str) -> Callable[[Case], Cell]:

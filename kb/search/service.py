@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import SearchUnavailable
 from kb.unit_of_work import Change, UnitOfWork
+from kb.watermark import cached_from_index
 from models import Case, SearchOutbox, Series, Talk
 from search_index.analysis import add_catalogue_words, catalogue_words
 from search_index.documents import (
@@ -264,16 +265,27 @@ class SearchIndexService:
                 raise SearchUnavailable(UNAVAILABLE) from exc
             raise
 
-    def similar_cases(self, slug: str, limit: int = 5) -> list[SearchHit]:
-        """Cases like this one; none while the index is unusable (the page shows without)."""
+    def similar_cases(
+        self, slug: str, limit: int = 5, *, uow: UnitOfWork | None = None
+    ) -> list[SearchHit]:
+        """Cases like this one; none while the index is unusable (the page shows without).
+        With `uow`, the answer is kept until the catalogue changes (kb.watermark): finding
+        them costs the index more than the rest of a case page."""
+        if uow is None:
+            return list(self._similar(slug, limit) or ())
+        key = ("similar_cases", slug, limit)
+        return list(cached_from_index(uow, key, lambda: self._similar(slug, limit)) or ())
+
+    def _similar(self, slug: str, limit: int) -> tuple[SearchHit, ...] | None:
+        """The index's answer, or None when it could not give one."""
         try:
-            return self.engine.similar(f"case:{slug}", "case", limit)
+            return tuple(self.engine.similar(f"case:{slug}", "case", limit))
         except IndexUnavailable:
             self.repair.start()
-            return []
+            return None
         except Exception:
             if self.unusable():
-                return []
+                return None
             raise
 
 
