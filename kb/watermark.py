@@ -1,6 +1,11 @@
-"""Per-process caches of derived data that stay valid until the next revision: every change to
-a case, talk or note writes one, so the newest revision (with the row counts, which also catch
-bulk loads that bypass revisions) marks the state of the catalogue.
+"""Per-process caches of derived data that stay valid until the catalogue changes.
+
+The mark of the catalogue's state is its version (models.CatalogueVersion, which
+models.revisions raises at the commit of every transaction that wrote a revision, in commit
+order), the newest revision (a unit of work that wrote one sees its own, uncommitted, under a
+mark of its own), and the highest case and note ids (bulk loads that bypass revisions).
+Revision ids alone would not do: on PostgreSQL a revision with a lower id can be committed
+after one with a higher id, and a cache would keep a state that misses it.
 
 The mark is read from the database, never kept in memory, so that a process notices what
 another process (a second web server, the CLI) committed. It is one statement, read at most
@@ -22,7 +27,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from kb.unit_of_work import UnitOfWork
-from models import Case, Note, Revision, SearchOutbox
+from models import Case, CatalogueVersion, Note, Revision, SearchOutbox
 
 T = TypeVar("T")
 _MEMO = "kb.watermark"  # key of the mark in Session.info
@@ -46,6 +51,7 @@ def _newest_revision(column: Any) -> Any:
 
 # One round trip: max(id) reads one index entry each, where count(*) would read every row.
 _STAMP = select(
+    select(func.max(CatalogueVersion.value)).scalar_subquery(),
     _newest_revision(Revision.id),
     _newest_revision(Revision.created_at),
     select(func.max(Case.id)).scalar_subquery(),
@@ -61,8 +67,8 @@ def stamp(uow: UnitOfWork) -> Stamp:
     # Unflushed changes would be flushed by the next query, so the mark is read again (its
     # query flushes them first): a value computed with them is never filed under the old mark.
     if memo is None or session.new or session.dirty or session.deleted:
-        revision, created_at, cases, notes, pending = session.execute(_STAMP).one()
-        memo = Stamp((revision, created_at, cases, notes), pending)
+        version, revision, created_at, cases, notes, pending = session.execute(_STAMP).one()
+        memo = Stamp((version, revision, created_at, cases, notes), pending)
         session.info[_MEMO] = memo
     return memo
 

@@ -15,7 +15,7 @@ from models.catalogue import (
 from models.db import make_engine, make_session_factory
 from models.notes import Note
 from models.outbox import SearchOutbox
-from models.revisions import Revision
+from models.revisions import CatalogueVersion, Revision
 from models.series import Series, SeriesSource, Speaker, Talk, TalkCase, TalkSource
 from models.users import LoginFailure, User
 
@@ -27,6 +27,7 @@ __all__ = [
     "CaseAlias",
     "CaseInstrument",
     "CaseSource",
+    "CatalogueVersion",
     "Funding",
     "Instrument",
     "KeyDate",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select
 
 from kb.catalogue.cases import case_state, get_case, save_case
 from kb.catalogue.schemas import CaseIn, NoteIn
@@ -20,6 +20,7 @@ from kb.editorial.notes import (
 from kb.runtime import Runtime
 from kb.unit_of_work import UnitOfWork
 from kb.watermark import cached, cached_from_index, stamp
+from models import CatalogueVersion
 
 TALK = "talk-2-freiraumbuero-halle"
 
@@ -124,3 +125,52 @@ def test_newest_notes_of_talks_are_the_last_of_all_notes_reversed(seeded: Runtim
             assert [n.slug for n in newest] == [n.slug for n in every[::-1][:limit]]
         assert count_notes_of_talks(uow, talks) == len(every) == 5
         assert newest_notes_of_talks(uow, [], 3) == [] and count_notes_of_talks(uow, []) == 0
+
+
+def _version(runtime: Runtime) -> int:
+    with runtime.engine.connect() as conn:
+        return int(conn.execute(select(CatalogueVersion.value)).scalar_one())
+
+
+def test_the_catalogue_version_rises_with_each_committed_change_only(seeded: Runtime) -> None:
+    before = _version(seeded)
+    with seeded.uow() as uow:
+        _rename(uow, seeded, "Erster Name")
+        uow.commit()
+    assert _version(seeded) == before + 1
+    with seeded.uow() as uow:
+        _rename(uow, seeded, "Verworfen")
+        uow.rollback()
+    with seeded.uow() as uow:  # reading only
+        get_case(uow, "alte-feuerwache-weimar")
+        uow.commit()
+    assert _version(seeded) == before + 1
+
+
+def test_a_change_committed_after_a_newer_revision_is_not_missed(seeded: Runtime) -> None:
+    """Two writers: the one whose revision has the lower id commits last. A stamp taken
+    between the two commits must differ from one taken after both, although the newest
+    revision id is the same in both (as on PostgreSQL, where ids are taken at insert)."""
+    if not seeded.settings.database_url.startswith("postgresql"):
+        # SQLite lets one writer at a time hold the database, so the order cannot arise; the
+        # version's rise per commit is tested above.
+        with seeded.uow() as uow:
+            assert stamp(uow).catalogue[0] == _version(seeded)
+        return
+    early, late = seeded.uow(), seeded.uow()
+    with early, late:
+        _rename(early, seeded, "Früher angefangen")
+        early.session.flush()  # takes the lower revision id, holds it uncommitted
+        note = NoteIn(slug="spaeter", talk=TALK, title="Später", body="Später angefangen.")
+        save_note(late, note, actor="test")
+        late.commit()  # the higher id, committed first
+        with seeded.uow() as reader:
+            between = stamp(reader).catalogue
+            cached(reader, "order-test", lambda: "without the early change")
+        early.commit()
+    with seeded.uow() as reader:
+        after = stamp(reader).catalogue
+        value = cached(reader, "order-test", lambda: "with both changes")
+    assert between[1] == after[1]  # the same newest revision id …
+    assert between != after  # … but not the same catalogue
+    assert value == "with both changes"
