@@ -285,6 +285,37 @@ class GermanTokenizer(Tokenizer):
                 t.startchar = t.endchar = start_char
             yield t
 
+    def spans(self, value: str) -> list[tuple[int, int, str]]:
+        """(startchar, endchar, text) of each token that
+        `self(value, chars=True, mode="index", removestops=False)` yields, in the same order,
+        without making tokens (highlighting reads every word of a text). Characters count in
+        the prepared text, as __call__'s do."""
+        value = self.prepare(value, "index", True)
+        out: list[tuple[int, int, str]] = []
+        if type(self).forms is GermanTokenizer.forms:  # one term per word: the quick way
+            for m in _WORD.finditer(value):
+                word = m.group().lower()
+                form = index_form(word)
+                if form is not None:
+                    start, end = m.span()
+                    out.append((start, end, form))
+                elif word in _STOP:  # kept as a stopped token (removestops=False)
+                    start, end = m.span()
+                    out.append((start, end, word))
+        else:
+            forms_of = self.forms
+            for m in _WORD.finditer(value):
+                word = m.group().lower()
+                forms = forms_of(word, "index", False)
+                if forms:
+                    start, end = m.span()
+                    out += [(start, end, form) for form in forms]
+                elif word in _STOP:
+                    start, end = m.span()
+                    out.append((start, end, word))
+        out += [(0, 0, form) for form in self.extra_forms(value, "index", True)]
+        return out
+
     def prepare(self, value: str, mode: str, tokenize: bool) -> str:
         """The text whose words are read (a subclass may leave parts out)."""
         return value

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from whoosh import query as wq
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import MultifieldParser
 from whoosh.searching import Searcher
 
-from search_index import forgiving, whoosh_internals
+from search_index import forgiving, memory, whoosh_internals
 from search_index.analysis import transliterate
 from search_index.documents import (
     FACETS,
@@ -41,6 +42,7 @@ MAX_PAGE = 1000
 class SearchEngine:
     def __init__(self, root: Path) -> None:
         whoosh_internals.install()
+        memory.keep_large_blocks()  # numpy's temporaries: no page faults per search
         self.store = IndexStore(root)
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -227,15 +229,12 @@ class SearchEngine:
             for facet, values in found_counts.items():
                 for value, n in values.items():
                     counts[facet][value] = counts[facet].get(value, 0) + n
-            sources.append(
-                forgiving.Tiers(
-                    tiers.ids[passed],
-                    tiers.scores[passed],
-                    tiers.tiers[passed],
-                    tiers.clause_ids,
-                    s,
-                    table,
+            if filters:  # without, every hit passes: no copies
+                tiers = forgiving.Tiers(
+                    tiers.ids[passed], tiers.scores[passed], tiers.tiers[passed], tiers.clause_ids
                 )
+            sources.append(
+                forgiving.Tiers(tiers.ids, tiers.scores, tiers.tiers, tiers.clause_ids, s, table)
             )
         return sources, counts
 
@@ -386,19 +385,34 @@ def _top(
     if sort == "date":
         dates = table.date[ids]
         if len(ids) > k:
-            threshold = np.partition(dates, len(dates) - k)[len(dates) - k]
-            chosen = np.flatnonzero(dates >= threshold)
+            chosen = np.flatnonzero(dates >= _kth_largest(dates, k))
         else:
             chosen = np.arange(len(ids))
         order = np.lexsort((ids[chosen], -scores[chosen], -dates[chosen]))
         return [int(i) for i in chosen[order][:k]]
     if len(ids) > k:
-        threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
-        chosen = np.flatnonzero(scores >= threshold)
+        chosen = np.flatnonzero(scores >= _kth_largest(scores, k))
     else:
         chosen = np.arange(len(ids))
     order = np.lexsort((ids[chosen], -scores[chosen]))
     return [int(i) for i in chosen[order][:k]]
+
+
+SAMPLE_STRIDE = 64  # _kth_largest looks at every 64th value first
+
+
+def _kth_largest(values: NDArray[Any], k: int) -> Any:
+    """The k-th largest of values (1 <= k <= len(values)), as
+    np.partition(values, len - k)[len - k] gives it, without partitioning all of them: the
+    k-th largest of every SAMPLE_STRIDE-th value is a lower bound (the sample is part of
+    the values), and only the values at or above it, about k * SAMPLE_STRIDE, are
+    partitioned. A page of 20 among 100,000 hits: about 1,300 values instead of 100,000."""
+    sample = values[::SAMPLE_STRIDE]
+    if len(sample) < 2 * k:
+        return np.partition(values, len(values) - k)[len(values) - k]
+    bound = np.partition(sample, len(sample) - k)[len(sample) - k]
+    above = values[values >= bound]  # at least k: the sample's k largest are among them
+    return np.partition(above, len(above) - k)[len(above) - k]
 
 
 def _to_hit(

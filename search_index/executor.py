@@ -86,7 +86,7 @@ class Executor:
 
     def __init__(self, cache: PostingCache) -> None:
         self._cache = cache
-        self._lengths: dict[tuple[str, str], NDArray[np.float64]] = {}
+        self._norms: dict[tuple[str, str], tuple[float, NDArray[np.float64]]] = {}
         self._pair_arrays: dict[tuple[str, str], PairArray | None] = {}
         self._lock = threading.Lock()
 
@@ -101,18 +101,6 @@ class Executor:
             item = read_postings(reader, fieldname, btext)
             self._cache.put(key, item)
         return item
-
-    def _lengths_of(self, reader: Any, fieldname: str) -> NDArray[np.float64]:
-        key = (self._segment_key(reader), fieldname)
-        with self._lock:
-            lengths = self._lengths.get(key)
-        if lengths is None:
-            lengths = field_lengths(reader, fieldname)
-            with self._lock:
-                if len(self._lengths) > 256:
-                    self._lengths.clear()
-                self._lengths[key] = lengths
-        return lengths
 
     def run(self, searcher: Searcher, query: wq.Query) -> Execution:
         terms: dict[str, set[str]] = {}
@@ -153,11 +141,8 @@ class Executor:
             return self._every(s)
         if isinstance(node, wq.PatternQuery):  # Prefix, Wildcard
             expanded = list(pattern_terms(node, s.reader()))[:MAX_EXPANSION]
-            parts = [
-                self._term(s, node.fieldname, t.decode("utf-8"), node.boost, terms)
-                for t in expanded
-            ]
-            return _union(parts, 1.0)
+            texts = [t.decode("utf-8") for t in expanded]
+            return self._terms(s, node.fieldname, texts, node.boost, terms)
         if isinstance(node, wq.Phrase):
             return self._phrase(s, node, terms)
         if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
@@ -167,36 +152,97 @@ class Executor:
     def _term(
         self, s: Searcher, fieldname: str, text: str, boost: float, terms: dict[str, set[str]]
     ) -> Matches:
-        if fieldname not in s.schema:
+        return self._terms(s, fieldname, [text], boost, terms)
+
+    def _terms(
+        self,
+        s: Searcher,
+        fieldname: str,
+        texts: list[str],
+        boost: float,
+        terms: dict[str, set[str]],
+    ) -> Matches:
+        """The scored hits of any of several terms of one field (their scores summed), computed
+        together: a prefix expands to dozens of terms, and this is one pass over their postings
+        instead of one per term. Per segment, the postings are summed in term order: the same
+        additions, in the same order, as _union of the terms one by one (segments hold disjoint
+        documents), so the same floats."""
+        if fieldname not in s.schema or not texts:
             return Matches.empty()
-        terms.setdefault(fieldname, set()).add(text)
+        terms.setdefault(fieldname, set()).update(texts)
         field = s.schema[fieldname]
-        btext = field.to_bytes(text) if hasattr(field, "to_bytes") else text.encode("utf-8")
+        to_bytes = field.to_bytes if hasattr(field, "to_bytes") else None
+        btexts = [to_bytes(t) if to_bytes else t.encode("utf-8") for t in texts]
+        leaves = s.reader().leaf_readers()
+        # Postings include deleted documents, as Whoosh's document frequency does: a term's
+        # frequency is the number of its postings (no second lookup in the term table).
+        found = [[self._postings(reader, fieldname, b) for reader, _ in leaves] for b in btexts]
         scorable = field.scorable
         if scorable:
-            df = s.doc_frequency(fieldname, text)
-            idf = log(s.doc_count_all() / (df + 1)) + 1
+            n = s.doc_count_all()
+            idfs = [log(n / (sum(len(p[0]) for p in per) + 1)) + 1 for per in found]
             avgfl = s.avg_field_length(fieldname) or 1
-        id_chunks, score_chunks = [], []
-        for reader, offset in s.reader().leaf_readers():
-            ids, weights = self._postings(reader, fieldname, btext)
-            if not len(ids):
+        pieces = []
+        for at, (reader, offset) in enumerate(leaves):
+            chunks = [(i, per[at]) for i, per in enumerate(found) if len(per[at][0])]
+            if not chunks:
                 continue
+            if len(chunks) == 1:
+                ids, weights = chunks[0][1]
+            else:
+                ids = np.concatenate([c[1][0] for c in chunks])
+                weights = np.concatenate([c[1][1] for c in chunks])
+            idf: float | NDArray[np.float64] = 0.0
+            if scorable:
+                if len(chunks) == 1:
+                    idf = idfs[chunks[0][0]]
+                else:
+                    idf = np.repeat(
+                        np.array([idfs[i] for i, _ in chunks]), [len(c[0]) for _, c in chunks]
+                    )
             deleted = reader.deleted_docs_set
             if deleted:
                 keep = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
                 ids, weights = ids[keep], weights[keep]
+                if not isinstance(idf, float):
+                    idf = idf[keep]
+            w = weights.astype(np.float64)
             if scorable:
-                fl = self._lengths_of(reader, fieldname)[ids]
-                w = weights.astype(np.float64)
-                scores = idf * ((w * (K1 + 1)) / (w + K1 * ((1 - B) + B * fl / avgfl)))
+                # Whoosh's BM25F, term for term: idf * (w (K1 + 1)) / (w + K1 (1 - B + B fl /
+                # avgfl)); the per-document part of the denominator is computed once per
+                # segment and field (_norm_of), the same floats as computing it per posting.
+                norm = self._norm_of(reader, fieldname, avgfl)[ids]
+                scores = idf * ((w * (K1 + 1)) / (w + norm))
             else:
-                scores = weights.astype(np.float64)
-            id_chunks.append(ids.astype(np.int64) + offset)
-            score_chunks.append(scores * boost)
-        if not id_chunks:
+                scores = w
+            piece = Matches(ids.astype(np.int64), scores * boost)
+            if len(chunks) > 1:  # several terms: a document may occur more than once
+                piece = _sum_by_id(piece.ids, piece.scores, reader.doc_count_all())
+            pieces.append(Matches(piece.ids + offset, piece.scores))
+        if not pieces:
             return Matches.empty()
-        return Matches(np.concatenate(id_chunks), np.concatenate(score_chunks))
+        if len(pieces) == 1:
+            return pieces[0]
+        return Matches(
+            np.concatenate([p.ids for p in pieces]), np.concatenate([p.scores for p in pieces])
+        )
+
+    def _norm_of(self, reader: Any, fieldname: str, avgfl: float) -> NDArray[np.float64]:
+        """K1 * ((1 - B) + B * fl / avgfl) for every document of a segment: the length part of
+        BM25F's denominator. Kept for the latest average length only (it changes with the
+        index; the segment's lengths do not)."""
+        key = (self._segment_key(reader), fieldname)
+        with self._lock:
+            cached = self._norms.get(key)
+        if cached is not None and cached[0] == avgfl:
+            return cached[1]
+        fl = field_lengths(reader, fieldname)
+        norm: NDArray[np.float64] = K1 * ((1 - B) + B * fl / avgfl)
+        with self._lock:
+            if len(self._norms) > 256:
+                self._norms.clear()
+            self._norms[key] = (avgfl, norm)
+        return norm
 
     def _every(self, s: Searcher) -> Matches:
         chunks = []
@@ -295,22 +341,29 @@ def _union(parts: Iterable[Matches], boost: float) -> Matches:
         return Matches.empty()
     if len(parts) == 1:
         return Matches(parts[0].ids, parts[0].scores * boost)
-    total = sum(len(p.ids) for p in parts)
     size = int(max(p.ids[-1] for p in parts)) + 1  # ids are sorted
-    if size <= DENSE * total:
+    summed = _sum_by_id(
+        np.concatenate([p.ids for p in parts]), np.concatenate([p.scores for p in parts]), size
+    )
+    return Matches(summed.ids, summed.scores * boost)
+
+
+def _sum_by_id(ids: Ids, scores: Scores, size: int) -> Matches:
+    """Each document once (sorted), with the sum of its scores, added in the order given
+    (np.bincount adds its weights in order: the same floats as adding part after part)."""
+    if size <= DENSE * len(ids):
         # Many hits (a common word in every field, a widened query): summing into a table of
         # all document numbers is linear, where sorting the concatenation is not.
-        summed = np.zeros(size, dtype=np.float64)
+        # (with weights, bincount's sums are float64 already: astype copies nothing)
+        summed: Scores = np.bincount(ids, weights=scores, minlength=size).astype(
+            np.float64, copy=False
+        )
         present = np.zeros(size, dtype=np.bool_)
-        for p in parts:
-            summed += np.bincount(p.ids, weights=p.scores, minlength=size)
-            present[p.ids] = True
-        ids = np.flatnonzero(present)
-        return Matches(ids, summed[ids] * boost)
-    ids = np.concatenate([p.ids for p in parts])
-    scores = np.concatenate([p.scores for p in parts])
+        present[ids] = True
+        found = np.flatnonzero(present)
+        return Matches(found, summed[found])
     unique, inverse = np.unique(ids, return_inverse=True)
-    result: Scores = np.bincount(inverse, weights=scores).astype(np.float64) * boost
+    result: Scores = np.bincount(inverse, weights=scores).astype(np.float64)
     return Matches(unique, result)
 
 
@@ -322,8 +375,22 @@ def _intersection(parts: list[Matches], boost: float) -> Matches:
     for other in parts[1:]:
         if not len(result.ids):
             break
-        common, left, right = np.intersect1d(
-            result.ids, other.ids, assume_unique=True, return_indices=True
-        )
+        common, left, right = _common(result.ids, other.ids)
         result = Matches(common, result.scores[left] + other.scores[right])
     return Matches(result.ids, result.scores * boost)
+
+
+def _common(a: Ids, b: Ids) -> tuple[Ids, Ids, Ids]:
+    """np.intersect1d(a, b, assume_unique=True, return_indices=True) of two sorted unique id
+    arrays: the common ids and their positions in a and in b. Two long lists of a dense range
+    (two common words) meet through a table of b's positions by document number, linear
+    where intersect1d sorts both lists together."""
+    size = int(max(a[-1], b[-1])) + 1 if len(a) and len(b) else 0
+    if not size or size > DENSE * (len(a) + len(b)):
+        common, left, right = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+        return common, left, right
+    position = np.full(size, -1, dtype=np.int64)
+    position[b] = np.arange(len(b), dtype=np.int64)
+    at = position[a]
+    left = np.flatnonzero(at >= 0)
+    return a[left], left, at[left]

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from search_index.documents import IndexUnavailable
-from search_index.pairs import DOCS, HASHES, NpyColumn
+from search_index.pairs import ARRAY_FILES, NpyColumn
 
 _HEADER = struct.Struct(">qi")  # Whoosh's compound file: directory offset (long), length (int)
 _checked: set[tuple[str, int, int, int]] = set()
@@ -67,7 +67,7 @@ def segment_files(folder: Path, segments: Iterable[Any]) -> list[Path]:
         segment_id = segment.segment_id()
         if segment.is_compound():
             files.append(folder / segment.make_filename(".seg"))
-        arrays = [folder / name.format(segment_id) for name in (HASHES, DOCS)]
+        arrays = [folder / name.format(segment_id) for name in ARRAY_FILES]
         present = [p for p in arrays if p.exists()]
         if present and len(present) != len(arrays):
             raise IndexUnavailable("damaged", f"segment {segment_id}: a pair array is missing")

@@ -1,7 +1,11 @@
-"""Pair arrays: the word pairs of a segment written by a full rebuild, as two numpy files beside
-the segment: the sorted 64-bit hashes of its pair terms and, in the same order, the documents
-that have them. A two-word phrase is then a binary search instead of a term in the `pairs`
-field, and a rebuild skips the millions of one-document pair terms Whoosh would write.
+"""Pair arrays: the word pairs of a segment written by a full rebuild, as three numpy files
+beside the segment: the sorted, distinct 64-bit hashes of its pair terms (keys); where each
+key's documents start in the third file and where the last one's end (bounds); and the
+documents, sorted within each key (docs: 16 bits each when the segment has at most 65,536
+documents, else 32). A two-word phrase is then a binary search instead of a term in the
+`pairs` field, and a rebuild skips the millions of one-document pair terms Whoosh would write.
+(The 110,000 documents of the benchmark: 12.3 million pairs, 2.1 million distinct; 49 MB in
+this form, 148 MB as a hash and a 32-bit document per pair.)
 
 Only rebuilds write them. Incremental writes and the overlay keep the pairs as the Whoosh field
 (`pairs`), so a segment has either a pair array or pair terms, never part of both; segments
@@ -22,8 +26,10 @@ from whoosh.writing import MERGE_SMALL
 from search_index.analysis import pair_hash, pair_term
 from search_index.documents import IndexUnavailable
 
-HASHES = "pairs-{}.hashes.npy"
+KEYS = "pairs-{}.hashes.npy"  # the distinct hashes (the name of the first format)
+BOUNDS = "pairs-{}.bounds.npy"
 DOCS = "pairs-{}.docs.npy"
+ARRAY_FILES = (KEYS, BOUNDS, DOCS)  # a segment's pair array: all of them or none
 
 
 class PairArrayWriter:
@@ -45,8 +51,18 @@ class PairArrayWriter:
         docs = np.concatenate(self._docs) if self._docs else np.zeros(0, np.int32)
         # Stable: documents were added in number order and stay so within one hash.
         order = np.argsort(hashes, kind="stable")
-        np.save(os.path.join(folder, HASHES.format(segment_id)), hashes[order])
-        np.save(os.path.join(folder, DOCS.format(segment_id)), docs[order])
+        hashes, docs = hashes[order], docs[order]
+        first = np.ones(len(hashes), dtype=np.bool_)  # where a hash's run starts
+        first[1:] = hashes[1:] != hashes[:-1]
+        starts = np.flatnonzero(first)
+        bounds = np.append(starts, len(hashes))
+        small = not len(docs) or int(docs.max()) < 2**16
+        np.save(os.path.join(folder, KEYS.format(segment_id)), hashes[starts])
+        np.save(
+            os.path.join(folder, BOUNDS.format(segment_id)),
+            bounds.astype(np.uint32 if len(hashes) < 2**32 else np.int64),
+        )
+        np.save(os.path.join(folder, DOCS.format(segment_id)), docs.astype(_doc_type(small)))
 
 
 class NpyColumn:
@@ -88,28 +104,34 @@ class NpyColumn:
 
 
 class PairArray:
-    """A segment's pair array. Every STRIDE-th hash is held in memory to find where a hash's
-    run lies; the run itself and its documents are read from the files."""
+    """A segment's pair array. Every STRIDE-th key is held in memory to find where a key lies;
+    the keys around it, its bounds and its documents are read from the files."""
 
     STRIDE = 512
 
     def __init__(self, folder: str, segment_id: str) -> None:
-        self._hashes = NpyColumn(os.path.join(folder, HASHES.format(segment_id)))
+        self._keys = NpyColumn(os.path.join(folder, KEYS.format(segment_id)))
+        self._bounds = NpyColumn(os.path.join(folder, BOUNDS.format(segment_id)))
         self._docs = NpyColumn(os.path.join(folder, DOCS.format(segment_id)))
-        self._sample = self._hashes.every(self.STRIDE)
+        self._sample = self._keys.every(self.STRIDE)
 
     def documents(self, term: str) -> NDArray[np.int32]:
         """The segment's document numbers (sorted) that have this pair term."""
         key = np.uint64(pair_hash(term))
-        # sample[j] is hashes[j * STRIDE]: the run of `key` lies between the sample values
-        # around it.
+        # sample[j] is keys[j * STRIDE]: the key lies between the sample values around it.
         first = int(np.searchsorted(self._sample, key, side="left"))
         last = int(np.searchsorted(self._sample, key, side="right"))
         base = max(0, (first - 1) * self.STRIDE)
-        window = self._hashes.read(base, last * self.STRIDE)
-        lo = base + int(np.searchsorted(window, key, side="left"))
-        hi = base + int(np.searchsorted(window, key, side="right"))
+        window = self._keys.read(base, last * self.STRIDE)
+        at = int(np.searchsorted(window, key, side="left"))
+        if at == len(window) or window[at] != key:
+            return np.zeros(0, dtype=np.int32)
+        lo, hi = (int(b) for b in self._bounds.read(base + at, base + at + 2))
         return np.array(self._docs.read(lo, hi), dtype=np.int32)
+
+
+def _doc_type(small: bool) -> type[np.integer[Any]]:
+    return np.uint16 if small else np.int32
 
 
 def folder_of(storage: Any) -> str | None:
@@ -125,7 +147,7 @@ def folder_of(storage: Any) -> str | None:
 
 def has_array(storage: Any, segment_id: str) -> bool:
     folder = folder_of(storage)
-    return folder is not None and os.path.exists(os.path.join(folder, HASHES.format(segment_id)))
+    return folder is not None and os.path.exists(os.path.join(folder, KEYS.format(segment_id)))
 
 
 def open_array(storage: Any, segment_id: str) -> PairArray | None:

@@ -12,7 +12,7 @@ from search_index.analysis import (
     parts_analyzer,
 )
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # Text fields searched by default, with their weights. Few fields on purpose: every field
 # multiplies the matchers Whoosh builds per query word (measured: 8 fields cost 1.6x of 5).
