@@ -13,7 +13,6 @@ reused instead of returned and mapped again), its resident size stays nearer tha
 """
 
 import ctypes
-import ctypes.util
 import threading
 
 M_TRIM_THRESHOLD = -1  # glibc's mallopt parameters (malloc.h)
@@ -32,10 +31,10 @@ def keep_large_blocks() -> bool:
     with _lock:
         if _done:
             return True
-        name = ctypes.util.find_library("c")
         try:
-            libc = ctypes.CDLL(name or "libc.so.6")
-            mallopt = libc.mallopt
+            # The running program's own symbols: libc's, without ctypes.util.find_library,
+            # which starts ldconfig or a compiler to look for it (slow, and a subprocess).
+            mallopt = ctypes.CDLL(None).mallopt
         except (OSError, AttributeError):
             return False
         mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
