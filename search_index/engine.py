@@ -348,7 +348,8 @@ class SearchEngine:
         source = forgiving.Tiers(
             ids, found.matches.scores[keep], tiers, searcher=searcher, table=table
         )
-        return self._page([source], "relevance", 1, limit, found.terms)
+        # Their titles are what the case page shows: no snippets to make.
+        return self._page([source], "relevance", 1, limit, found.terms, snippets=False)
 
     def ids(self) -> Iterable[str]:
         """Every indexed id (for consistency checks)."""
