@@ -237,6 +237,7 @@ def write_worker(folder: Path, worker: int, saves: int) -> dict[str, Any]:
                 time.sleep(0.005)
             busy += bool(runtime.search_index.overlay(uow))
         latencies.append((time.perf_counter() - t0) * 1000)
+    runtime.close()  # like any process: what its indexer has not written yet, it writes now
     return {"latency_ms": latencies, "save_ms": save_ms, "pending_after_save": busy}
 
 

@@ -33,6 +33,10 @@ class Runtime:
     engine: Engine
     session_factory: sessionmaker[Session]
     listeners: list[CommitListener] = field(default_factory=list)
+    # A long-running process (the web app) sets it: a search that finds changes pending in the
+    # outbox wakes the background indexer (SearchIndexService.on_pending). A command does not:
+    # it would wait for the catch-up when it closes.
+    wake_on_pending: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Runtime":
@@ -46,7 +50,12 @@ class Runtime:
         from kb.search.service import SearchIndexService
         from search_index.engine import SearchEngine
 
-        return SearchIndexService(SearchEngine(self.settings.index_dir), self.vocabulary, self.uow)
+        service = SearchIndexService(
+            SearchEngine(self.settings.index_dir), self.vocabulary, self.uow
+        )
+        if self.wake_on_pending:
+            service.on_pending = lambda: self.indexer.notify()
+        return service
 
     @cached_property
     def indexer(self) -> "BackgroundIndexer":

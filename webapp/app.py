@@ -86,7 +86,8 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         JSON_AS_ASCII=False,
         **config,
     )
-    app.extensions["kb"] = Runtime.from_settings(settings)
+    kb_runtime = app.extensions["kb"] = Runtime.from_settings(settings)
+    kb_runtime.wake_on_pending = True  # what a stopped process left is written, not searched
     if settings.behind_proxy:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     hosts.install(app)  # first: nothing else may run for a host that is not trusted

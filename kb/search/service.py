@@ -105,6 +105,11 @@ class SearchIndexService:
         self._make_uow = make_uow
         self.repair = IndexRepair(self, make_uow)
         self._words_learnt = False
+        # Called when a search finds changes the index lacks (left by a process that stopped
+        # before writing them, or by a busy writer): a long-running process wakes its
+        # background indexer, so that they are written instead of searched beside the index
+        # on every request until it saves something itself (Runtime.wake_on_pending).
+        self.on_pending: Callable[[], None] | None = None
 
     def learn_words(self, uow: UnitOfWork) -> None:
         """Tell the analysis the catalogue's own words, so that they count as compound parts:
@@ -241,6 +246,8 @@ class SearchIndexService:
         _, changes = _pending(uow)
         if not changes:
             return Overlay()
+        if self.on_pending is not None:
+            self.on_pending()
         from kb.search.indexing import documents_for
 
         upserts, deletes = documents_for(uow, changes, self.vocabulary)

@@ -2,11 +2,20 @@
 and helpful pages for empty and broken queries."""
 
 import re
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from kb.catalogue.schemas import NoteIn
+from kb.editorial.notes import save_note
+from kb.runtime import Runtime
+from models import SearchOutbox
 from tests.webapp.helpers import Page
+
+TALK = "talk-1-stadtmensch-altenburg"
 
 
 def hits(html: str) -> list[str]:
@@ -99,3 +108,22 @@ def test_unknown_parameters_are_reported(web: FlaskClient) -> None:
     html = web.get("/search?q=Fonds&sort=sideways&page=x").text
     assert "Unbekannte Sortierung" in html
     assert "keine gültige Zahl (page)" in html
+
+
+def test_changes_a_stopped_process_left_pending_are_written_after_a_search(
+    make_app: Callable[..., Flask], seeded: Runtime
+) -> None:
+    """A note saved by a process that ended before its index update: the outbox keeps it, the
+    search finds it beside the index, and wakes the app's indexer to write it."""
+    seeded.listeners.clear()  # this runtime stands for the stopped process: it never catches up
+    with seeded.uow() as uow:
+        note = NoteIn(slug="liegengeblieben", talk=TALK, title="L", body="Die Quokkabilanz.")
+        save_note(uow, note, actor="test")
+        uow.commit()
+    app = make_app(seeded.settings)
+    assert "liegengeblieben" in app.test_client().get("/search?q=Quokkabilanz").text
+    runtime: Runtime = app.extensions["kb"]
+    assert runtime.flush_index(timeout=60)
+    with runtime.uow() as uow:
+        assert not uow.session.scalars(select(SearchOutbox)).all()
+        assert "note:liegengeblieben" in runtime.search_index.engine.ids()
