@@ -261,6 +261,7 @@ class IndexStore:
         generation is tried, so that nothing is written where no search will look.
         """
         deadline = time.monotonic() + timeout
+        misses = 0
         while True:
             target = self.current_dir()
             if target is None:
@@ -270,6 +271,15 @@ class IndexStore:
                 w = open_index(str(target)).writer(timeout=remaining, delay=0.05)
             except LockError as exc:
                 raise IndexBusy(str(target)) from exc
+            except FileNotFoundError:
+                # The index is opened before its lock is taken: another process's commit can
+                # remove the table of contents just listed. Read the newest one again (as
+                # searchers do, _cached); a file that stays missing is damage.
+                misses += 1
+                if misses >= 10:
+                    raise
+                time.sleep(0.01)
+                continue
             if self.current_dir() == target:
                 break
             w.cancel()

@@ -2,9 +2,12 @@
 merge sees exactly what a fresh process sees."""
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from whoosh import index as whoosh_index
 
+from search_index import store
 from search_index.documents import SearchDocument, SearchRequest
 from search_index.engine import SearchEngine
 
@@ -44,3 +47,31 @@ def test_a_long_lived_searcher_counts_like_a_fresh_process(tmp_path: Path) -> No
     assert long_lived.search(SearchRequest("Beteiligung")).total == 80
     hits = long_lived.search(SearchRequest("Notiz 7")).hits
     assert [h.id for h in hits].count("note:n7") == 1
+
+
+def test_a_writer_reads_the_contents_again_when_a_commit_removed_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between listing the index's table of contents and reading it, another process's commit
+    can remove it: the writer reads the newest one again instead of failing the catch-up."""
+    engine = SearchEngine(tmp_path / "index")
+    engine.store.create_empty()
+    real = store.open_index
+    misses = [2]  # the first two opens find their table of contents gone
+
+    def racing(folder: str) -> Any:
+        if misses[0]:
+            misses[0] -= 1
+            raise FileNotFoundError(f"{folder}/_MAIN_4.toc")
+        return real(folder)
+
+    monkeypatch.setattr(store, "open_index", racing)
+    with engine.store.writer(timeout=5) as batch:
+        batch.apply([_note(1)], [])
+    assert misses == [0]
+    assert engine.search(SearchRequest("Notiz")).total == 1
+    # A file that stays missing is damage, not a race: it is raised.
+    misses[0] = 100
+    with pytest.raises(FileNotFoundError), engine.store.writer(timeout=5):
+        pass
+    engine.close()
