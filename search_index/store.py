@@ -609,9 +609,9 @@ def _build_parts(
         while len(results) < parts:
             try:
                 # before join(): a full queue would block the worker
-                part, built, error = out.get(timeout=0.5 if progress else None)
+                part, built, error = out.get(timeout=0.5)
             except queue.Empty:
-                part, built, error = -1, None, None
+                part, built, error = _lost_worker(started, results, out)
             if progress is not None and done.value != reported:
                 reported = done.value
                 progress(reported)
@@ -626,6 +626,25 @@ def _build_parts(
             if worker.is_alive():
                 worker.kill()
     return [results[part] for part in range(parts)]
+
+
+def _lost_worker(
+    started: list[multiprocessing.process.BaseProcess], results: dict[int, Built], out: "Results"
+) -> tuple[int, Built | None, str | None]:
+    """After a wait without a result: (-1, None, None) while every worker without a result
+    still runs. A worker that ended without one (killed, e.g. by the kernel for lack of memory)
+    never sends one: waiting on would hang the rebuild for good, so it fails, saying so."""
+    ended = [p for p, proc in enumerate(started) if p not in results and proc.exitcode is not None]
+    if not ended:
+        return -1, None, None
+    try:  # what a worker put on the queue just before it ended may still be on its way
+        return out.get(timeout=1.0)
+    except queue.Empty:
+        codes = ", ".join(f"part {p}: exit code {started[p].exitcode}" for p in ended)
+        raise RuntimeError(
+            f"a worker building the index ended without its result ({codes}; -9 is SIGKILL, "
+            "e.g. the kernel's out-of-memory killer: a part holds its postings in memory)"
+        ) from None
 
 
 def _module_of(source: DocumentSource) -> str:

@@ -1,6 +1,10 @@
 """The index store over time: a long-lived process that searches while other writers save and
 merge sees exactly what a fresh process sees."""
 
+import os
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +79,25 @@ def test_a_writer_reads_the_contents_again_when_a_commit_removed_them(
     with pytest.raises(FileNotFoundError), engine.store.writer(timeout=5):
         pass
     engine.close()
+
+
+@dataclass(frozen=True)
+class KilledInPart:
+    """A document source whose worker for part `killed` dies by SIGKILL, as the kernel's
+    out-of-memory killer ends a process (picklable: handed to rebuild workers)."""
+
+    killed: int
+
+    def __call__(self, part: int, parts: int) -> Iterator[SearchDocument]:
+        if part == self.killed:
+            os.kill(os.getpid(), signal.SIGKILL)
+        yield from (_note(i) for i in range(part, 40, parts))
+
+
+def test_a_rebuild_worker_killed_without_a_word_fails_the_rebuild_instead_of_hanging(
+    tmp_path: Path,
+) -> None:
+    engine = SearchEngine(tmp_path / "index")
+    with pytest.raises(RuntimeError, match=r"part 1: exit code -9"):
+        engine.store.build(KilledInPart(killed=1), parts=2)
+    assert not list((tmp_path / "index").glob("gen-*"))  # the half-built generation is gone
