@@ -133,6 +133,9 @@ def test_growth_table_marks_what_grows_faster_than_the_documents() -> None:
     assert "| x2.0 |" in step  # the search
     assert "| x1.0 |" in step  # the start page
     assert step.endswith("| - |")  # no search page measured: no factor
+    # Linear within 5 %: 3.04 times the work for 3 times the documents is not marked.
+    third = growth_table([size(10_000, 30.0, 20.0), size(30_000, 91.2, 20.0)])[-1]
+    assert "| x3.0 |" in third and "**" not in third
     assert any(line.startswith("| 909 | 10,000 | 30.0 | 10.0 | 20.0 / 20.0 |") for line in lines)
 
 
