@@ -2,11 +2,13 @@
 
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, Engine, event, func, select, text
 
 from kb.config import DEFAULT_SEED_DIR, Settings
 from kb.runtime import Runtime
@@ -23,6 +25,21 @@ def table_counts(runtime: Runtime) -> dict[str, int]:
             t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
             for t in Base.metadata.sorted_tables
         }
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent to `engine` inside the block."""
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def make_settings(tmp: Path, database_url: str) -> Settings:

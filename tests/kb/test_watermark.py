@@ -2,11 +2,7 @@
 catalogue's stamp costs one statement per unit of work, and nothing is ever served stale: not
 after a change by another runtime, nor after the unit of work's own change."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 
 from kb.catalogue.cases import case_state, get_case, save_case
 from kb.catalogue.schemas import CaseIn, NoteIn
@@ -21,22 +17,9 @@ from kb.runtime import Runtime
 from kb.unit_of_work import UnitOfWork
 from kb.watermark import cached, cached_from_index, stamp
 from models import CatalogueVersion
+from tests.helpers import statements
 
 TALK = "talk-2-freiraumbuero-halle"
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def record(*args: Any) -> None:
-        sent.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _rename(uow: UnitOfWork, runtime: Runtime, name: str) -> None:

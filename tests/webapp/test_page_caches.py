@@ -6,19 +6,18 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import event, func, select
 
 from kb.catalogue.schemas import NoteIn
 from kb.editorial.notes import save_note
 from kb.runtime import Runtime
 from models import Case, Note
 from search_index.documents import IndexUnavailable
+from tests.helpers import statements
 from tests.webapp.helpers import Page
 from tests.webapp.test_links import MOVED, move_routes
 
@@ -46,21 +45,6 @@ with runtime.uow() as uow:
     uow.commit()
 runtime.close()
 """
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    """The SQL statements sent to `engine` inside the block."""
-    sent: list[str] = []
-
-    def record(*args: Any) -> None:
-        sent.append(args[2])
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _governance_count(html: str, code: str) -> int:
