@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from kb.catalogue.files import parse_text, read_text
@@ -135,18 +135,17 @@ def note_edits(uow: UnitOfWork, notes: list[Note]) -> dict[int, NoteEdit]:
     return edits
 
 
+def _of_talks(talks: list[Talk]) -> Any:
+    """The condition "a note (not deleted) taken after one of `talks`"."""
+    return and_(Note.deleted_at.is_(None), Note.talk_id.in_([t.id for t in talks]))
+
+
 def notes_of_talks(uow: UnitOfWork, talks: list[Talk]) -> list[Note]:
     """Notes (not deleted) taken after any of the given talks, oldest first."""
     if not talks:
         return []
-    return list(
-        uow.session.scalars(
-            select(Note)
-            .where(Note.deleted_at.is_(None), Note.talk_id.in_([t.id for t in talks]))
-            .options(selectinload(Note.talk))
-            .order_by(Note.created, Note.created_at, Note.slug)
-        )
-    )
+    query = select(Note).where(_of_talks(talks)).options(selectinload(Note.talk))
+    return list(uow.session.scalars(query.order_by(Note.created, Note.created_at, Note.slug)))
 
 
 def newest_notes_of_talks(uow: UnitOfWork, talks: list[Talk], limit: int) -> list[Note]:
@@ -154,29 +153,17 @@ def newest_notes_of_talks(uow: UnitOfWork, talks: list[Talk], limit: int) -> lis
     `notes_of_talks` reversed, read without loading the others (a talk may have hundreds)."""
     if not talks:
         return []
-    return list(
-        uow.session.scalars(
-            select(Note)
-            .where(Note.deleted_at.is_(None), Note.talk_id.in_([t.id for t in talks]))
-            .options(selectinload(Note.talk))
-            .order_by(Note.created.desc(), Note.created_at.desc(), Note.slug.desc())
-            .limit(limit)
-        )
-    )
+    query = select(Note).where(_of_talks(talks)).options(selectinload(Note.talk))
+    newest = (Note.created.desc(), Note.created_at.desc(), Note.slug.desc())
+    return list(uow.session.scalars(query.order_by(*newest).limit(limit)))
 
 
 def count_notes_of_talks(uow: UnitOfWork, talks: list[Talk]) -> int:
     """How many notes (not deleted) the given talks have."""
     if not talks:
         return 0
-    return (
-        uow.session.scalar(
-            select(func.count())
-            .select_from(Note)
-            .where(Note.deleted_at.is_(None), Note.talk_id.in_([t.id for t in talks]))
-        )
-        or 0
-    )
+    query = select(func.count()).select_from(Note).where(_of_talks(talks))
+    return uow.session.scalar(query) or 0
 
 
 def latest_notes(uow: UnitOfWork, limit: int = 5) -> list[Note]:
