@@ -268,9 +268,10 @@ class SearchEngine:
         chosen = candidates[(page - 1) * per_page : limit]
         hits = []
         for key, src, docnum, score in chosen:
-            hit = _to_hit(
-                src.searcher.stored_fields(docnum), score, terms, src.searcher.schema, snippets
+            fields = (
+                _shown(src.searcher, docnum) if snippets else src.searcher.stored_fields(docnum)
             )
+            hit = _to_hit(fields, score, terms, src.searcher.schema, snippets)
             if int(key[0]) >= 2:  # type: ignore[call-overload]
                 hit = replace(hit, missing=src.missing(docnum, clauses))
             hits.append(hit)
@@ -325,10 +326,12 @@ class SearchEngine:
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             return []
-        stored = searcher.stored_fields(docnum)
+        stored = _shown(searcher, docnum)
         clauses: list[wq.Query] = [
             wq.Term("body", term, boost=weight)
-            for term, weight in searcher.key_terms([docnum], "body", numterms=12)
+            for term, weight in searcher.key_terms_from_text(
+                "body", stored.get("body", ""), numterms=12
+            )
         ]
         analyzer = searcher.schema["names"].analyzer
         clauses += [
@@ -414,6 +417,19 @@ def _kth_largest(values: NDArray[Any], k: int) -> Any:
     bound = np.partition(sample, len(sample) - k)[len(sample) - k]
     above = values[values >= bound]  # at least k: the sample's k largest are among them
     return np.partition(above, len(above) - k)[len(above) - k]
+
+
+def _shown(searcher: Searcher, docnum: int) -> dict[str, Any]:
+    """A document's stored fields and the texts of its `texts` column (what snippets show)."""
+    fields: dict[str, Any] = searcher.stored_fields(docnum)
+    texts = searcher.schema["texts"]
+    for reader, offset in searcher.reader().leaf_readers():
+        if docnum < offset + reader.doc_count_all():
+            column = whoosh_internals.text_column(reader, "texts", texts.column_type)
+            if column is not None:
+                fields.update(texts.from_column_value(column[docnum - offset]))
+            return fields
+    return fields
 
 
 def _to_hit(

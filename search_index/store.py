@@ -6,10 +6,11 @@ Each generation holds two Whoosh indexes: the documents, and `words`, the readab
 texts for "Meinten Sie …?" (one small document per batch instead of a spelling posting per word
 and document, which cost a third of the rebuild time).
 
-A rebuild starts one worker process per usable core (BUILD_PROCESSES) with the "forkserver"
-method, never by forking the caller, which may run threads (waitress, the background indexer);
-each worker reads its share of the documents itself and writes one segment (search_index.bulk),
-so the parent only waits and then commits the segment list.
+A rebuild writes the documents in parts of bounded size (parts_for), each part a segment
+written by a worker process, at most one per usable core at a time (BUILD_PROCESSES), started
+with the "forkserver" method, never by forking the caller, which may run threads (waitress, the
+background indexer); each worker reads its share of the documents itself and writes its
+segment (search_index.bulk), so the parent only waits and then commits the segment list.
 """
 
 import fcntl
@@ -72,7 +73,17 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-BUILD_PROCESSES = usable_cores()  # the rebuild leaves one segment per process
+BUILD_PROCESSES = usable_cores()  # a rebuild's worker processes at a time
+# A rebuild's part (one segment) of at most this many documents: its worker holds the part's
+# postings in memory (about 11 KB a document, 0.7 GB for a full part; 1.1 million documents in
+# two parts did not fit in 24 GiB), and its pair arrays keep documents in 16 bits.
+PART_DOCUMENTS = 65_536
+
+
+def parts_for(documents: int, processes: int = BUILD_PROCESSES) -> int:
+    """How many parts a rebuild of `documents` writes: one per process, more when a part would
+    hold more than PART_DOCUMENTS (the source splits by row id: parts come out about equal)."""
+    return max(processes, -(-documents // PART_DOCUMENTS), 1)
 
 
 @dataclass(frozen=True)
@@ -112,17 +123,23 @@ def to_fields(
     body = "\n".join(pieces["body"])
     details = "\n".join(pieces["details"])  # without labels: for parts and pairs
     texts = [t for t in (doc.title, *doc.aliases, names, body, details) if t]
+    # What snippets show, as written: the `texts` column (details with their labels, which
+    # the details analyzer drops when indexing).
+    shown = {
+        "aliases": "\n".join(doc.aliases),
+        "names": names,
+        "body": body,
+        "details": "\n".join(detail_lines(doc)),
+    }
     return {
         "id": doc.id,
         "kind": doc.kind,
         "slug": doc.slug,
         "parent": doc.parent,
         "title": doc.title,
-        "aliases": "\n".join(doc.aliases),
-        "names": names,
+        **shown,
+        "texts": shown,
         "instruments": "\n".join(doc.instruments),
-        "body": body,
-        "details": "\n".join(detail_lines(doc)),  # stored with labels, indexed without
         "parts": "\n".join(texts),
         "pairs": PAIR_BREAK.join(texts),
         "governance": ",".join(doc.governance),
@@ -305,15 +322,19 @@ class IndexStore:
         source: DocumentSource,
         parts: int = BUILD_PROCESSES,
         progress: BuildProgress | None = None,
+        processes: int | None = None,
     ) -> tuple[Path, int]:
         """Write every document into a fresh generation (not yet current); returns it and the
         number of documents. Each part of the source is read and written as a segment of its
-        own by a worker process (parts=1: in this process; else the source must be picklable,
-        see DocumentSource). `progress` is called in this process with the number of documents
-        written so far by all parts."""
+        own by a worker process, at most `processes` at a time (default: one per part up to
+        BUILD_PROCESSES; parts_for() says how many parts keep each one bounded). With
+        processes=1 the parts are written one after the other in this process; else the
+        source must be picklable (see DocumentSource). `progress` is called in this process
+        with the number of documents written so far by all parts."""
         target = self._new_generation()
+        workers = min(parts, processes or BUILD_PROCESSES)
         try:
-            built = _build_parts(str(target), source, parts, progress)
+            built = _build_parts(str(target), source, parts, workers, progress)
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise
@@ -569,15 +590,20 @@ def _worker(
 
 
 def _build_parts(
-    folder: str, source: DocumentSource, parts: int, progress: BuildProgress | None = None
+    folder: str,
+    source: DocumentSource,
+    parts: int,
+    processes: int,
+    progress: BuildProgress | None = None,
 ) -> list[Built]:
-    """Every part built, in part order. Worker processes start from a fork server (a single
-    threaded process that has imported this module and the source's module once), so they
-    inherit nothing of the caller: the source is pickled to them and must open its own database
-    connections; the catalogue words the caller learnt are handed over. The workers count the
-    documents they wrote in a shared counter, which `progress` is told about every half
-    second."""
-    if parts == 1:
+    """Every part built, in part order, by at most `processes` workers at a time (each ends
+    with its part, so its memory is returned before the next part starts). Worker processes
+    start from a fork server (a single threaded process that has imported this module and the
+    source's module once), so they inherit nothing of the caller: the source is pickled to
+    them and must open its own database connections; the catalogue words the caller learnt
+    are handed over. The workers count the documents they wrote in a shared counter, which
+    `progress` is told about every half second."""
+    if processes <= 1:
         total = 0
 
         def written(n: int) -> None:
@@ -586,32 +612,33 @@ def _build_parts(
             if progress is not None and n:
                 progress(total)
 
-        return [_build_part(folder, source, 0, 1, written)]
+        return [_build_part(folder, source, part, parts, written) for part in range(parts)]
     context = multiprocessing.get_context(WORKER_START_METHOD)
     if WORKER_START_METHOD == "forkserver":  # only heeded when the server starts
         context.set_forkserver_preload([__name__, _module_of(source)])
     out: Results = context.Queue()
     done = context.Value("q", 0)
     words = known_catalogue_words()
-    procs = [
-        context.Process(
-            target=_worker, args=(folder, source, part, parts, words, out, done), daemon=True
-        )
-        for part in range(parts)
-    ]
-    started: list[multiprocessing.process.BaseProcess] = []
+    waiting = list(range(parts))
+    running: dict[int, multiprocessing.process.BaseProcess] = {}
     results: dict[int, Built] = {}
     reported = 0
     try:
-        for proc in procs:
-            proc.start()  # pickles the source: an unpicklable one fails here
-            started.append(proc)
         while len(results) < parts:
+            while waiting and len(running) < processes:
+                part = waiting.pop(0)
+                proc = context.Process(
+                    target=_worker,
+                    args=(folder, source, part, parts, words, out, done),
+                    daemon=True,
+                )
+                proc.start()  # pickles the source: an unpicklable one fails here
+                running[part] = proc
             try:
                 # before join(): a full queue would block the worker
                 part, built, error = out.get(timeout=0.5)
             except queue.Empty:
-                part, built, error = _lost_worker(started, results, out)
+                part, built, error = _lost_worker(running, out)
             if progress is not None and done.value != reported:
                 reported = done.value
                 progress(reported)
@@ -620,27 +647,36 @@ def _build_parts(
             if built is None:
                 raise RuntimeError(f"building part {part} of the index failed:\n{error}")
             results[part] = built
+            _end(running.pop(part), WORKER_EXIT_SECONDS)  # its result is in: it is ending
     finally:
-        for worker in started:
-            worker.join(timeout=None if len(results) == parts else 5)
-            if worker.is_alive():
-                worker.kill()
+        for worker in running.values():
+            _end(worker, 5)
     return [results[part] for part in range(parts)]
 
 
+WORKER_EXIT_SECONDS = 60  # after its result: a worker only frees its memory and exits
+
+
+def _end(worker: multiprocessing.process.BaseProcess, timeout: float) -> None:
+    worker.join(timeout=timeout)
+    if worker.is_alive():
+        worker.kill()
+        worker.join()
+
+
 def _lost_worker(
-    started: list[multiprocessing.process.BaseProcess], results: dict[int, Built], out: "Results"
+    running: dict[int, multiprocessing.process.BaseProcess], out: "Results"
 ) -> tuple[int, Built | None, str | None]:
-    """After a wait without a result: (-1, None, None) while every worker without a result
-    still runs. A worker that ended without one (killed, e.g. by the kernel for lack of memory)
-    never sends one: waiting on would hang the rebuild for good, so it fails, saying so."""
-    ended = [p for p, proc in enumerate(started) if p not in results and proc.exitcode is not None]
+    """After a wait without a result: (-1, None, None) while every running worker still runs.
+    A worker that ended without a result (killed, e.g. by the kernel for lack of memory) never
+    sends one: waiting on would hang the rebuild for good, so it fails, saying so."""
+    ended = [p for p, proc in running.items() if proc.exitcode is not None]
     if not ended:
         return -1, None, None
     try:  # what a worker put on the queue just before it ended may still be on its way
         return out.get(timeout=1.0)
     except queue.Empty:
-        codes = ", ".join(f"part {p}: exit code {started[p].exitcode}" for p in ended)
+        codes = ", ".join(f"part {p}: exit code {running[p].exitcode}" for p in ended)
         raise RuntimeError(
             f"a worker building the index ended without its result ({codes}; -9 is SIGKILL, "
             "e.g. the kernel's out-of-memory killer: a part holds its postings in memory)"

@@ -31,7 +31,7 @@ from search_index.documents import (
 )
 from search_index.engine import SearchEngine
 from search_index.families import warm_up as warm_up  # for `kb serve`: the webapp asks kb
-from search_index.store import BUILD_PROCESSES, DocumentSource
+from search_index.store import BUILD_PROCESSES, DocumentSource, parts_for
 
 log = logging.getLogger(__name__)
 # kb.search.indexing (with the catalogue's ORM loading and pydantic schemas) is imported where a
@@ -171,7 +171,7 @@ class SearchIndexService:
     def rebuild(
         self,
         uow: UnitOfWork,
-        parts: int = BUILD_PROCESSES,
+        processes: int = BUILD_PROCESSES,
         progress: Callable[[int, int], None] | None = None,
     ) -> int:
         """Rebuild the whole index into a fresh folder and swap it in; searches go on meanwhile.
@@ -185,10 +185,11 @@ class SearchIndexService:
 
         Saves cannot write into the old index while the rebuild lock is held, so a change
         committed during the rebuild stays in the outbox and is written into the new index
-        right after the swap, in a unit of work of the service's own. `parts` worker processes
-        (parts=1: this one) each read their share of the database on connections of their own;
-        they are started by a fork server, never forked from this process, so a process with
-        threads may use them too.
+        right after the swap, in a unit of work of the service's own. The documents are
+        written in parts of bounded size (store.parts_for), by `processes` worker processes
+        at a time, each reading its share of the database on connections of its own; they are
+        started by a fork server, never forked from this process, so a process with threads
+        may use them too. processes=1: the parts one after the other in this process.
         """
         from kb.search.indexing import CatalogueDocuments, all_documents, count_documents
 
@@ -196,21 +197,23 @@ class SearchIndexService:
         vocabulary = self.vocabulary
 
         def in_process(part: int, parts: int) -> Iterator[SearchDocument]:
-            return all_documents(uow, vocabulary)
+            return all_documents(uow, vocabulary, part, parts)
 
         source: DocumentSource = (
-            in_process if parts == 1 else CatalogueDocuments.of(uow, vocabulary)
+            in_process if processes == 1 else CatalogueDocuments.of(uow, vocabulary)
         )
         with store.rebuild_lock():
             self.learn_words(uow)  # before the workers start: the store hands them the words
+            total = count_documents(uow)
             step = None
             if progress is not None:
-                total, report = count_documents(uow), progress
+                report = progress
 
                 def step(done: int) -> None:
                     report(done, total)
 
-            target, count = store.build(source, parts, step)
+            parts = parts_for(total, processes)
+            target, count = store.build(source, parts, step, processes=processes)
             store.publish(target)
             store.prune()
         with self._make_uow() as own:  # changes committed meanwhile: a fresh snapshot
@@ -298,7 +301,7 @@ class SearchIndexService:
 
 class IndexRepair:
     """Rebuilds an unusable index in a thread of this process, without worker processes
-    (parts=1: a serving process keeps its other cores for requests). Across processes only one
+    (processes=1: a serving process keeps its other cores for requests). Across processes only one
     rebuild runs per index directory: the others wait for it and then find the index whole."""
 
     def __init__(self, service: SearchIndexService, make_uow: Callable[[], UnitOfWork]) -> None:
@@ -341,7 +344,7 @@ class IndexRepair:
                 return
             log.warning("search index %s: rebuilding it from the database", state)
             with self._make_uow() as uow:
-                count = self._service.rebuild(uow, parts=1)
+                count = self._service.rebuild(uow, processes=1)
             log.warning("search index rebuilt: %d documents", count)
             self._failed_at = None
         except Exception:

@@ -22,6 +22,7 @@ from kb.editorial.notes import save_note
 from kb.runtime import Runtime
 from kb.search.service import SearchRequest
 from models import SearchOutbox
+from search_index import store
 
 TALK = "talk-1-stadtmensch-altenburg"
 
@@ -164,6 +165,27 @@ def test_searches_go_on_during_a_rebuild(seeded: Runtime) -> None:
     assert len(totals) == 1 and totals.pop() > 0
     # The current generation and the one before it (searches that began before the swap).
     assert len(list(Path(seeded.settings.index_dir).glob("gen-*"))) == 2
+
+
+def test_a_catalogue_larger_than_a_part_is_rebuilt_in_parts_of_bounded_size(
+    seeded: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with seeded.uow() as uow:
+        before = seeded.search_index.search(uow, SearchRequest("Büchel"))
+    monkeypatch.setattr(store, "PART_DOCUMENTS", 10)
+    with seeded.uow() as uow:
+        count = seeded.search_index.rebuild(uow, processes=1)
+    parts = store.parts_for(count, 1)
+    assert parts > 2
+    with store.open_index(str(Path(seeded.settings.index_dir) / "current")).searcher() as s:
+        sizes = [r.doc_count_all() for r, _ in s.reader().leaf_readers()]
+    assert sum(sizes) == count and len(sizes) > 2  # parts with no document leave no segment
+    assert max(sizes) <= 3 * 10, sizes  # split by row id: about equal, not exactly
+    with seeded.uow() as uow:
+        after = seeded.search_index.search(uow, SearchRequest("Büchel"))
+    # The same hits (their order among equal scores follows the segments).
+    assert {h.id for h in after.hits} == {h.id for h in before.hits}
+    assert after.total == before.total > 0
 
 
 def test_several_processes_write_and_every_note_lands(

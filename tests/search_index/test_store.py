@@ -3,6 +3,7 @@ merge sees exactly what a fresh process sees."""
 
 import os
 import signal
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,3 +102,59 @@ def test_a_rebuild_worker_killed_without_a_word_fails_the_rebuild_instead_of_han
     with pytest.raises(RuntimeError, match=r"part 1: exit code -9"):
         engine.store.build(KilledInPart(killed=1), parts=2)
     assert not list((tmp_path / "index").glob("gen-*"))  # the half-built generation is gone
+
+
+def test_parts_are_one_per_process_or_more_when_a_part_would_be_too_large() -> None:
+    assert store.parts_for(0, 2) == 2
+    assert store.parts_for(110_200, 2) == 2  # 55,100 a part
+    assert store.parts_for(1_100_200, 2) == 17  # 64,718 a part
+    assert store.parts_for(store.PART_DOCUMENTS + 1, 1) == 2
+    assert store.parts_for(10, 1) == 1
+
+
+@dataclass(frozen=True)
+class TimedParts:
+    """A picklable source that notes when each part was read (start, end) in `folder`."""
+
+    folder: str
+
+    def __call__(self, part: int, parts: int) -> Iterator[SearchDocument]:
+        start = time.monotonic()
+        time.sleep(0.3)  # long enough for parts that run together to overlap
+        yield from (_note(i) for i in range(part, 50, parts))
+        Path(self.folder, f"part-{part}").write_text(
+            f"{start} {time.monotonic()} {os.getpid()} {parts}"
+        )
+
+
+def _timings(folder: Path) -> dict[int, tuple[float, float, int, int]]:
+    out = {}
+    for path in folder.glob("part-*"):
+        start, end, pid, parts = path.read_text().split()
+        out[int(path.name[5:])] = (float(start), float(end), int(pid), int(parts))
+    return out
+
+
+@pytest.mark.parametrize("parts, processes", [(5, 2), (3, 1)])
+def test_parts_run_at_most_processes_at_a_time_each_its_own_segment(
+    tmp_path: Path, parts: int, processes: int
+) -> None:
+    """More parts than processes: workers take turns; processes=1: the parts one after the
+    other in this process."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    engine = SearchEngine(tmp_path / "index")
+    target, count = engine.store.build(TimedParts(str(marks)), parts=parts, processes=processes)
+    engine.store.publish(target)
+    assert count == 50
+    assert engine.search(SearchRequest("Notiz")).total == 50
+    with store.open_index(str(target)).searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) == parts  # a segment per part
+    timings = _timings(marks)
+    assert sorted(timings) == list(range(parts)) and {t[3] for t in timings.values()} == {parts}
+    in_here = [t[2] == os.getpid() for t in timings.values()]
+    assert all(in_here) if processes == 1 else not any(in_here)
+    for start, _, _, _ in timings.values():
+        running = sum(1 for s, e, _, _ in timings.values() if s <= start < e)
+        assert running <= processes, timings
+    engine.close()

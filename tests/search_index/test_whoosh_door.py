@@ -300,8 +300,8 @@ class WhereBuilt:
         yield SearchDocument(
             kind="note",
             slug=f"part-{part}",
-            title=f"Teil {part}",
-            body=f"{state} {os.getpid()}",
+            title=f"{state} {os.getpid()}",
+            body=f"Teil {part}",
         )
 
 
@@ -314,7 +314,7 @@ def test_rebuild_workers_are_not_forked_from_the_caller(tmp_path: Path) -> None:
         PARENT_STATE.clear()
     assert count == 2
     with store.open_index(str(target)).searcher() as searcher:
-        bodies = [fields["body"].split() for fields in searcher.all_stored_fields()]
+        bodies = [fields["title"].split() for fields in searcher.all_stored_fields()]
     assert sorted(state for state, _ in bodies) == ["fresh", "fresh"]
     assert all(int(pid) != os.getpid() for _, pid in bodies)
 
