@@ -265,9 +265,7 @@ def lessons_json(lessons: SeriesLessons, url_of: UrlOf) -> dict[str, Any]:
         "series": lessons.slug,
         "title": lessons.title,
         "notes": lessons.notes,
-        "questions": [
-            {"number": q.number, "question": q.question} for q in lessons.questions
-        ],
+        "questions": [{"number": q.number, "question": q.question} for q in lessons.questions],
         "talks_without_notes": [
             {"slug": t.slug, "title": t.title, "url": url_of("talk", t.slug)}
             for t in lessons.talks_without_notes
