@@ -20,7 +20,7 @@ slug: e2e-weimar-rueckblick
 ---
 ## Wie verändert sich die Zusammenarbeit zwischen Zivilgesellschaft und Kommune?
 
-Die Stadt und der Verein sprechen jetzt **regelmäßig**: Kooperationsvereinbarungsfortschreibungsrunde.
+Stadt und Verein sprechen **regelmäßig**: Kooperationsvereinbarungsfortschreibungsrunde.
 
 | Jahr | Schritt |
 | --- | --- |
