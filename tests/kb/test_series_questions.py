@@ -172,3 +172,18 @@ def test_rows_for_downloads(seeded: Runtime) -> None:
 def test_unknown_series_is_not_found(seeded: Runtime) -> None:
     with seeded.uow() as uow, pytest.raises(NotFound):
         series_lessons(uow, "keine-reihe")
+
+
+def test_a_deeper_template_heading_still_ends_the_section() -> None:
+    body = (
+        f"## {Q1}\n\nAntwort eins.\n\n### {Q2}\n\nAntwort zwei.\n\n"
+        "### Weitere Beobachtungen\n\nRest."
+    )
+    found = sections(body, QuestionMatcher(QUESTIONS))
+    assert found == {0: "Antwort eins.", 1: "Antwort zwei."}
+
+
+def test_setext_headings_and_two_sections_for_one_question() -> None:
+    body = f"{Q3}\n---\n\nErstens.\n\n## {Q1}\n\nEins.\n\n## {Q3}\n\nZweitens."
+    found = sections(body, QuestionMatcher(QUESTIONS))
+    assert found == {2: "Erstens.\n\nZweitens.", 0: "Eins."}
