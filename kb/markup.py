@@ -132,13 +132,20 @@ class Heading:
     end: int
 
 
+# The same block rules as _MARKDOWN, without inline parsing: finding headings needs only the
+# blocks, and skipping emphasis and links makes it about ten times faster (0.2 against 2 ms for
+# a note of 2,700 characters), which counts where every note of a series is read.
+_BLOCKS = MarkdownIt("commonmark", {"html": True, "maxNesting": 10}).enable(["table"])
+_BLOCKS.disable(["inline", "text_join"])
+
+
 def headings(source: str) -> list[Heading]:
     """The headings of a Markdown text that stand on their own (ATX "## …" and setext, not
     those inside code blocks, quotes or lists), in order. Parsing is linear like rendering;
     a text above RENDER_LIMIT, which is never rendered as Markdown, has none."""
     if not source or len(source) > RENDER_LIMIT:
         return []
-    tokens = _MARKDOWN.parse(source)
+    tokens = _BLOCKS.parse(source)
     return [
         Heading(int(token.tag[1]), tokens[i + 1].content, token.map[0], token.map[1])
         for i, token in enumerate(tokens)

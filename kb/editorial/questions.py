@@ -80,6 +80,8 @@ def sections(body: str, matcher: QuestionMatcher) -> dict[int, str]:
     "" for a heading with nothing under it). A section runs to the next heading of the same
     or a higher level, or to the next heading of the template; two sections for one question
     are joined."""
+    if not matcher.keys:
+        return {}  # a series without questions: no note needs reading
     lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     found = headings(body)
     result: dict[int, str] = {}
