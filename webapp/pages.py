@@ -12,6 +12,7 @@ from markupsafe import Markup
 from kb.catalogue.browsing import (
     FACET_LABELS,
     FACETS,
+    LISTED_FACETS,
     SORTS,
     browse,
     facet_values,
@@ -78,7 +79,7 @@ def cases() -> str:
         page=page,
         problems=problems,
         chips=chips(page.query.filters, link),
-        facets=FACETS,
+        facets=LISTED_FACETS,
         facet_labels=FACET_LABELS,
         label_of=lambda facet, value: labels[facet].get(value, value),
         sorts=SORTS,
