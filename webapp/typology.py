@@ -71,13 +71,15 @@ def year_link(filters: Filters, external: bool = False) -> Callable[[int], str]:
 
 # --- drawing the timeline ---------------------------------------------------------------------
 
-WIDTH = 720
+# Narrow on purpose: at phone width (375 px) the SVG scales to about 0.7, and its 13-unit text
+# stays readable.
+WIDTH = 480
 LEFT, RIGHT = 44, 12  # room for the counts on the axis, and a margin
 TALK_ROW = 30  # above the bars: the talks
 PLOT_TOP, PLOT_HEIGHT = 20 + TALK_ROW, 170
-LEGEND_ROW = 32
+LEGEND_TOP, LEGEND_LINE, LEGEND_COLUMN = 30, 22, 210  # under the axis, two entries a line
 LABEL_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)
-MAX_LABELS = 12  # year labels on the axis, so that they never overlap
+MAX_LABELS = 8  # year labels on the axis, so that they never overlap
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ class Chart:
     talk_y: int
     bars: tuple[Bar, ...]
     ticks: tuple[tuple[int, float], ...]  # (cases, y) on the vertical axis
-    legend_y: int
+    legend: tuple[tuple[str, int, int], ...]  # (governance type or "talk", x, y)
 
 
 def chart(timeline: Timeline) -> Chart:
@@ -142,19 +144,23 @@ def chart(timeline: Timeline) -> Chart:
                 year.year % step == 0 or n == 1,
             )
         )
+    entries = len(timeline.governance_types) + 1  # and the talks
     highest = timeline.highest
     values = sorted({0, math.ceil(highest / 2), highest}) if highest else [0]
     ticks = tuple((v, round(bottom - v * scale, 2)) for v in values)
     return Chart(
         WIDTH,
-        bottom + 26 + LEGEND_ROW,
+        bottom + LEGEND_TOP + math.ceil(entries / 2) * LEGEND_LINE,
         LEFT,
         PLOT_TOP,
         bottom,
         PLOT_TOP - TALK_ROW + 12,
         tuple(bars),
         ticks,
-        bottom + 26 + 8,
+        tuple(
+            (entry, LEFT + (i % 2) * LEGEND_COLUMN, bottom + LEGEND_TOP + (i // 2) * LEGEND_LINE)
+            for i, entry in enumerate((*timeline.governance_types, "talk"))
+        ),
     )
 
 

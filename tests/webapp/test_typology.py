@@ -12,11 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from kb.catalogue.browsing import CatalogueQuery, browse
-from kb.catalogue.typology import start_year_timeline, typology_matrix
+from kb.catalogue.typology import Timeline, Year, start_year_timeline, typology_matrix
 from kb.runtime import Runtime
 from models import Case
 from tests.helpers import statements
 from tests.webapp.helpers import Page
+from webapp.typology import chart
 
 CELL = re.compile(r'<a class="cell-count" href="([^"]+)"[^>]*><strong>(\d+)</strong>')
 RESULT_COUNT = re.compile(r'<p class="result-count" role="status"><strong>(\d+)</strong>')
@@ -223,3 +224,22 @@ def test_figures_follow_a_change_of_the_catalogue(client: FlaskClient, seeded: R
         matrix = typology_matrix(uow, {}, seeded.vocabulary)
         assert matrix.total == browse(uow, CatalogueQuery({}), seeded.vocabulary).total
         assert start_year_timeline(uow, {}, seeded.vocabulary).total == matrix.total
+
+
+def test_chart_places_bars_side_by_side_and_scales_them_to_the_highest() -> None:
+    years = tuple(
+        Year(y, {"top-down": n, "bottom-up": 1}, ()) for y, n in ((2000, 3), (2001, 0), (2002, 7))
+    )
+    drawn = chart(Timeline(("top-down", "bottom-up"), years, without_year=2))
+    assert [b.year for b in drawn.bars] == [2000, 2001, 2002]
+    for left, right in zip(drawn.bars, drawn.bars[1:], strict=False):
+        assert left.x + left.width < right.x  # no overlap
+    assert drawn.bars[-1].x + drawn.bars[-1].width <= drawn.width
+    tallest = drawn.bars[2]
+    assert tallest.segments[-1].y == pytest.approx(drawn.plot_top)  # 8 cases: the full height
+    stacked = sum(s.height for s in drawn.bars[0].segments)
+    assert stacked == pytest.approx((drawn.plot_bottom - drawn.plot_top) * 4 / 8)
+    assert [s.governance for s in drawn.bars[0].segments] == ["top-down", "bottom-up"]
+    assert drawn.ticks[-1] == (8, pytest.approx(drawn.plot_top))
+    assert len(drawn.legend) == 3 and drawn.legend[-1][0] == "talk"
+    assert all(y + 16 <= drawn.height for _, _, y in drawn.legend)
