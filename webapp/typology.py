@@ -24,7 +24,7 @@ from kb.catalogue.typology import (
 )
 from kb.csvcells import csv_text
 from webapp.context import uow, vocabulary
-from webapp.downloads import csv_file, filename, json_file
+from webapp.downloads import csv_file, filename, json_file, svg_file
 from webapp.hosts import external_url
 from webapp.links import url_of
 from webapp.params import args_of, url_with
@@ -230,34 +230,19 @@ def _name(base: str, filters: Filters, ext: str) -> str:
     return filename(base, [f"{f}-{'-'.join(v)}" for f, v in filters.items()], ext)
 
 
-SVG_TYPE = "image/svg+xml; charset=utf-8"
-
-
-def svg_file(body: str, name: str) -> Response:
-    response = Response(body, mimetype=SVG_TYPE)
-    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
-
-
-@bp.get("/typology.svg", endpoint="matrix_svg")
-def matrix_svg() -> Response:
-    filters, _ = _query()
-    matrix = typology_matrix(uow(), filters, vocabulary())
-    return svg_file(_matrix_svg(matrix, filters), _name("typologie", filters, "svg"))
-
-
-@bp.get("/typology.csv", endpoint="matrix_csv")
-def matrix_csv() -> Response:
-    filters, _ = _query()
-    matrix = typology_matrix(uow(), filters, vocabulary())
-    body = csv_text(MATRIX_HEADER, matrix_rows(matrix, vocabulary()))
-    return csv_file(body, _name("typologie", filters, "csv"))
-
-
-@bp.get("/typology.json", endpoint="matrix_json")
-def matrix_json() -> Response:
+@bp.get("/typology.svg", defaults={"fmt": "svg"}, endpoint="matrix_svg")
+@bp.get("/typology.csv", defaults={"fmt": "csv"}, endpoint="matrix_csv")
+@bp.get("/typology.json", defaults={"fmt": "json"}, endpoint="matrix_json")
+def matrix_download(fmt: str) -> Response:
+    """The matrix for the filters in the query string, as SVG, CSV or JSON."""
     filters, problems = _query()
     matrix = typology_matrix(uow(), filters, vocabulary())
+    name = _name("typologie", filters, fmt)
+    if fmt == "svg":
+        return svg_file(_matrix_svg(matrix, filters), name)
+    rows = matrix_rows(matrix, vocabulary())
+    if fmt == "csv":
+        return csv_file(csv_text(MATRIX_HEADER, rows), name)
     link = cell_link(filters, external=True)
     cells = [
         {
@@ -268,32 +253,24 @@ def matrix_json() -> Response:
             ],
             "url": link(cell.governance, cell.scale),
         }
-        for cell, row in zip(matrix.cells.values(), matrix_rows(matrix, vocabulary()), strict=True)
+        for cell, row in zip(matrix.cells.values(), rows, strict=True)
     ]
     data = {"filters": dict(filters), "warnings": problems, "total": matrix.total, "cells": cells}
-    return json_file(data, _name("typologie", filters, "json"))
+    return json_file(data, name)
 
 
-@bp.get("/timeline.svg", endpoint="timeline_svg")
-def timeline_svg() -> Response:
-    filters, _ = _query()
-    timeline = start_year_timeline(uow(), filters, vocabulary())
-    body = _timeline_svg(timeline, filters, standalone=True)
-    return svg_file(body, _name("zeitleiste", filters, "svg"))
-
-
-@bp.get("/timeline.csv", endpoint="timeline_csv")
-def timeline_csv() -> Response:
-    filters, _ = _query()
-    timeline = start_year_timeline(uow(), filters, vocabulary())
-    body = csv_text(timeline_header(timeline), timeline_rows(timeline))
-    return csv_file(body, _name("zeitleiste", filters, "csv"))
-
-
-@bp.get("/timeline.json", endpoint="timeline_json")
-def timeline_json() -> Response:
+@bp.get("/timeline.svg", defaults={"fmt": "svg"}, endpoint="timeline_svg")
+@bp.get("/timeline.csv", defaults={"fmt": "csv"}, endpoint="timeline_csv")
+@bp.get("/timeline.json", defaults={"fmt": "json"}, endpoint="timeline_json")
+def timeline_download(fmt: str) -> Response:
+    """The timeline for the filters in the query string, as SVG, CSV or JSON."""
     filters, problems = _query()
     timeline = start_year_timeline(uow(), filters, vocabulary())
+    name = _name("zeitleiste", filters, fmt)
+    if fmt == "svg":
+        return svg_file(_timeline_svg(timeline, filters, standalone=True), name)
+    if fmt == "csv":
+        return csv_file(csv_text(timeline_header(timeline), timeline_rows(timeline)), name)
     link = year_link(filters, external=True)
     years = [
         {
@@ -321,4 +298,4 @@ def timeline_json() -> Response:
         "without_start_year": timeline.without_year,
         "years": years,
     }
-    return json_file(data, _name("zeitleiste", filters, "json"))
+    return json_file(data, name)

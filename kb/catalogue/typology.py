@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kb.catalogue.browsing import case_table
-from kb.catalogue.timeline import series_timeline
+from kb.catalogue.timeline import CaseLink, series_timeline
 from kb.catalogue.vocabulary import Vocabulary
 from kb.unit_of_work import UnitOfWork
 from kb.watermark import cached
@@ -31,17 +31,11 @@ def _key(filters: Filters, *skip: str) -> tuple[tuple[str, tuple[str, ...]], ...
 
 
 @dataclass(frozen=True)
-class CaseName:
-    slug: str
-    name: str
-
-
-@dataclass(frozen=True)
 class Cell:
     governance: str
     scale: str
     count: int
-    examples: tuple[CaseName, ...]  # up to EXAMPLES cases, in name order
+    examples: tuple[CaseLink, ...]  # up to EXAMPLES cases, in name order
 
 
 @dataclass(frozen=True)
@@ -85,7 +79,7 @@ def _matrix(uow: UnitOfWork, filters: Filters, vocabulary: Vocabulary) -> Matrix
     governance_types = tuple(vocabulary.codes("governance_types"))
     scales = tuple(vocabulary.codes("scales"))
     counts = {(g, s): 0 for g in governance_types for s in scales}
-    examples: dict[tuple[str, str], list[CaseName]] = {k: [] for k in counts}
+    examples: dict[tuple[str, str], list[CaseLink]] = {k: [] for k in counts}
     for i in order[selected[order]]:
         row = table.rows[i]
         where = (row.governance, row.scale)
@@ -93,7 +87,7 @@ def _matrix(uow: UnitOfWork, filters: Filters, vocabulary: Vocabulary) -> Matrix
             continue
         counts[where] += 1
         if len(examples[where]) < EXAMPLES:
-            examples[where].append(CaseName(row.slug, row.name))
+            examples[where].append(CaseLink(row.slug, row.name))
     cells = {k: Cell(k[0], k[1], counts[k], tuple(examples[k])) for k in counts}
     return Matrix(governance_types, scales, cells)
 
