@@ -74,7 +74,7 @@ def year_link(filters: Filters, external: bool = False) -> Callable[[int], str]:
 # Narrow on purpose: at phone width (375 px) the SVG scales to about 0.7, and its 13-unit text
 # stays readable.
 WIDTH = 480
-LEFT, RIGHT = 44, 12  # room for the counts on the axis, and a margin
+LEFT, RIGHT = 56, 12  # room for the counts on the axis (and its label), and a margin
 TALK_ROW = 30  # above the bars: the talks
 PLOT_TOP, PLOT_HEIGHT = 20 + TALK_ROW, 170
 LEGEND_TOP, LEGEND_LINE, LEGEND_COLUMN = 30, 22, 210  # under the axis, two entries a line
