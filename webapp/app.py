@@ -31,6 +31,7 @@ from webapp import (
     notes,
     pages,
     search,
+    typology,
 )
 from webapp.context import close_uow, runtime, vocabulary
 from webapp.params import current_path
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         citation,
         feeds,
         editing,
+        typology,
     )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
