@@ -32,6 +32,7 @@ from webapp import (
     pages,
     search,
     series,
+    typology,
 )
 from webapp.context import close_uow, runtime, vocabulary
 from webapp.params import current_path
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         citation,
         feeds,
         editing,
+        typology,
     )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)
