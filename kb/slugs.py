@@ -20,7 +20,7 @@ def slugify(text: str, max_length: int = MAX_LENGTH) -> str:
 class UrlOf(Protocol):
     """The address of an item's page, from its kind and slug: supplied by the web app, which
     alone knows the site's routes (kb names items by kind and slug and builds no address).
-    Kinds: "case", "talk", "instrument", and "note", whose page is its talk's: `slug` is the
-    talk's, `anchor` the note's own slug."""
+    Kinds: "case", "series", "talk", "instrument", and "note", whose page is its talk's: `slug`
+    is the talk's, `anchor` the note's own slug."""
 
     def __call__(self, kind: str, slug: str, anchor: str | None = None) -> str: ...

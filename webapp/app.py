@@ -31,6 +31,7 @@ from webapp import (
     notes,
     pages,
     search,
+    series,
     typology,
 )
 from webapp.context import close_uow, runtime, vocabulary
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.teardown_appcontext(close_uow)
     blueprints = (
         pages,
+        series,
         search,
         downloads,
         api,
@@ -117,7 +119,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.filters["markdown"] = lambda text: Markup(render_html(text or ""))
+    app.jinja_env.filters["markdown"] = lambda text, top=3: Markup(render_html(text or "", top=top))
     app.jinja_env.filters["date_de"] = date_de
     app.jinja_env.globals["label"] = lambda name, code: vocabulary().label(name, code)
     app.jinja_env.globals["vocab"] = vocabulary

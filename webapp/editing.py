@@ -82,7 +82,7 @@ KINDS = {
     "series": Editing(
         kinds.KINDS["series"],
         lambda new: series_form(new=new),
-        lambda item: "/talks",  # a series has no page of its own yet; /talks lists them
+        partial(item_url, "series"),
         ("Gespräche", "/talks"),
     ),
 }

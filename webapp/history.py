@@ -1,5 +1,5 @@
-"""History pages of cases, talks and notes (public: readers see who changed what), old versions,
-restoring one, soft delete (editors) and undelete (admins)."""
+"""History pages of cases, series, talks and notes (public: readers see who changed what), old
+versions, restoring one, soft delete (editors) and undelete (admins)."""
 
 from typing import Any
 
@@ -27,9 +27,10 @@ bp = Blueprint("history", __name__)
 NUMBER = f"<int(min=1, max={MAX_DB_INT}):number>"
 
 
-def _entity(kind: str) -> str:
-    """The kind whose history the path's `/cases/`, `/talks/`, `/notes/` names."""
-    for found in deletable():
+def _entity(kind: str, *, deleting: bool = False) -> str:
+    """The kind whose history the path's `/cases/`, `/series/`, `/talks/`, `/notes/` names
+    (with `deleting`, only a kind whose items can be deleted: not series)."""
+    for found in deletable() if deleting else KINDS.values():
         if found.plural_en == kind:
             return found.code
     abort(404)
@@ -37,7 +38,7 @@ def _entity(kind: str) -> str:
 
 def page_of(entity_type: str, item: Any) -> str | None:
     """The public page of an item (None while it is deleted)."""
-    return None if item.deleted_at is not None else item_url(entity_type, item)
+    return None if getattr(item, "deleted_at", None) is not None else item_url(entity_type, item)
 
 
 def title_of(item: Any) -> str:
@@ -56,6 +57,7 @@ def show(kind: str, slug: str) -> str:
         title=title_of(item),
         page=page_of(entity_type, item),
         entries=entries,
+        deletable=KINDS[entity_type].deletable,
     )
 
 
@@ -104,7 +106,7 @@ def restore(kind: str, slug: str, number: int) -> Any:
 @bp.post("/<kind>/<slug>/delete")
 @editor_required
 def delete(kind: str, slug: str) -> Any:
-    entity_type = _entity(kind)
+    entity_type = _entity(kind, deleting=True)
     unit, user = uow(), current_user()
     item = set_deleted(
         unit,
@@ -137,7 +139,7 @@ def deleted() -> str:
 @bp.post("/admin/deleted/<kind>/<slug>/restore")
 @admin_required
 def undelete(kind: str, slug: str) -> Any:
-    entity_type = _entity(kind)
+    entity_type = _entity(kind, deleting=True)
     unit, user = uow(), current_user()
     item = set_deleted(unit, entity_type, slug, False, actor=user.username, user_id=user.id)
     unit.commit()

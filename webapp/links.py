@@ -17,6 +17,7 @@ from webapp.hosts import external_url
 # The endpoint of each kind's page; a note's page is its talk's.
 ENDPOINTS = {
     "case": "pages.case",
+    "series": "series.show",
     "talk": "pages.talk",
     "instrument": "pages.instrument",
     "note": "pages.talk",

@@ -6,7 +6,7 @@ from dataclasses import replace
 from flask import Blueprint, render_template, request
 
 from kb.catalogue.browsing import FACET_LABELS as CATALOGUE_LABELS
-from kb.catalogue.browsing import FACET_VOCABULARIES
+from kb.catalogue.browsing import FACET_VOCABULARIES, case_rows_by_slug
 from kb.editorial.kinds import noun, nouns
 from kb.search.service import FACETS, SORTS, QuerySyntaxError
 from webapp.context import runtime, uow, vocabulary
@@ -65,6 +65,8 @@ def search() -> str:
         facet_labels=FACET_LABELS,
         value_label=value_label,
         kind_labels=nouns(),
+        # City, Land and badges of the case hits, from the catalogue's cached table.
+        case_rows=case_rows_by_slug(uow(), vocabulary()) if results and results.hits else {},
         sorts=SORTS,
         sort_labels=SORT_LABELS,
         pages=pages,

@@ -1,5 +1,5 @@
-"""The history of cases, talks and notes as readers and editors use it: every revision with its
-readable per-field differences ("Governance-Typ: Bottom-up → Cross-over"), old versions,
+"""The history of cases, series, talks and notes as readers and editors use it: every revision
+with its readable per-field differences ("Governance-Typ: Bottom-up → Cross-over"), old versions,
 restoring one (itself a new revision), and soft delete with an admin's undelete. Nothing is ever
 removed from the database."""
 
@@ -114,9 +114,9 @@ def changed_fields(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]
 
 
 def kind_with_history(entity_type: str) -> Kind | None:
-    """The kind, if its items have a history to read (the deletable ones)."""
-    kind = KINDS.get(entity_type)
-    return kind if kind is not None and kind.deletable else None
+    """The kind, if there is one of that code: every kind's saves are revisions, so every
+    item has a history to read (series too, which cannot be deleted)."""
+    return KINDS.get(entity_type)
 
 
 def item_of(uow: UnitOfWork, entity_type: str, slug: str) -> Any:
@@ -208,6 +208,8 @@ def set_deleted(
     """Soft delete (hidden everywhere, kept with its history) or undo it; either is a
     revision."""
     item, kind = item_of(uow, entity_type, slug), KINDS[entity_type]
+    if not kind.deletable:
+        raise Conflict(f"{kind.plural} können nicht gelöscht werden")
     if (item.deleted_at is not None) == deleted:
         raise Conflict(f"{kind.the} '{slug}' ist {'bereits' if deleted else 'nicht'} gelöscht")
     item.deleted_at = dt.datetime.now(dt.UTC) if deleted else None

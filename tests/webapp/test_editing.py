@@ -239,11 +239,14 @@ def test_a_new_series_and_a_talk_in_it_presenting_a_case(app: Flask, seeded: Run
             "csrf_token": token,
         },
     )
-    assert created.status_code == 302 and created.headers["Location"] == "/talks"
-    listed = client.get("/talks").text  # no talks yet: offered to editors for a first one
-    assert "Stadtmacher-Gespräche 2024" in listed and "Gespeichert." in listed
-    assert 'href="/talks/new?series=stadtmacher-gespraeche-2024"' in listed
     slug = "stadtmacher-gespraeche-2024"
+    # To the new series' page, which offers editors its first talk.
+    assert created.status_code == 302 and created.headers["Location"] == f"/series/{slug}"
+    shown = client.get(f"/series/{slug}").text
+    assert "Stadtmacher-Gespräche 2024" in shown and "Gespeichert." in shown
+    assert f'href="/talks/new?series={slug}"' in shown
+    listed = client.get("/talks").text  # no talks yet: offered to editors for a first one
+    assert f'href="/talks/new?series={slug}"' in listed
     with seeded.uow() as uow:
         series = find_series(uow, slug)
         assert series is not None and series.year == 2024
