@@ -28,6 +28,7 @@ from webapp import (
     hosts,
     limits,
     links,
+    maps,
     notes,
     pages,
     search,
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         citation,
         feeds,
         editing,
+        maps,
     )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)

@@ -36,6 +36,7 @@ from kb.watermark import cached
 from webapp.auth import current_user
 from webapp.context import runtime, uow, vocabulary
 from webapp.links import url_of
+from webapp.maps import map_panel
 from webapp.params import args_of, chips, set_current_path, toggle_link, url_with
 
 bp = Blueprint("pages", __name__)
@@ -85,6 +86,7 @@ def cases() -> str:
         toggle=toggle_link(page.query.filters, link),
         page_url=lambda n: url_with("/cases", page.query.args(page=n)),
         download=lambda ext: url_with(f"/cases.{ext}", page.query.args(page=1)),
+        map_panel=map_panel(page.query.filters),
     )
 
 

@@ -103,6 +103,8 @@ class CaseRow:
     status: str
     instruments: tuple[str, ...]
     talks: tuple[str, ...]  # slugs of the talks that presented the case, in date order
+    lat: float | None = None  # the municipality's coordinates (the map), both or neither
+    lon: float | None = None
 
     def values(self, facet: str) -> tuple[str, ...]:
         if facet == "instrument":
@@ -237,6 +239,26 @@ class CaseTable:
         columns = [i for i, v in enumerate(self.values[facet]) if v in wanted]
         return np.asarray(self.matrices[facet][:, columns].any(axis=1), dtype=bool)
 
+    def masks(self, filters: Mapping[str, tuple[str, ...]]) -> dict[str, np.ndarray]:
+        return {f: self.mask(f, wanted) for f, wanted in filters.items() if wanted}
+
+    def selected(self, masks: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The rows that pass every facet's filter."""
+        selected = np.ones(len(self.rows), dtype=bool)
+        for mask in masks.values():
+            selected &= mask
+        return selected
+
+
+def matching_rows(
+    uow: UnitOfWork, filters: Mapping[str, tuple[str, ...]], vocabulary: Vocabulary
+) -> list[CaseRow]:
+    """The cases that pass `filters`, in name order: what `browse` shows, without its facet
+    counts, paging and summaries (for figures of the filtered set)."""
+    table = case_table(uow, vocabulary)
+    order = table.orders["name"]
+    return [table.rows[i] for i in order[table.selected(table.masks(filters))[order]]]
+
 
 def case_table(uow: UnitOfWork, vocabulary: Vocabulary) -> CaseTable:
     """The table of every case that is not deleted, cached per process until the next revision."""
@@ -275,6 +297,8 @@ def case_rows(uow: UnitOfWork) -> list[CaseRow]:
             Case.size_class,
             Case.start_year,
             Case.status,
+            Case.lat,
+            Case.lon,
         ).where(Case.deleted_at.is_(None))
     )
     return [
@@ -307,7 +331,7 @@ def browse(uow: UnitOfWork, query: CatalogueQuery, vocabulary: Vocabulary) -> Ca
     so each count says how many cases choosing that value (too) would show."""
     table = case_table(uow, vocabulary)
     everything = np.ones(len(table.rows), dtype=bool)
-    masks = {f: table.mask(f, wanted) for f, wanted in query.filters.items() if wanted}
+    masks = table.masks(query.filters)
     facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
         other_masks = [mask for f, mask in masks.items() if f != facet]
@@ -319,9 +343,7 @@ def browse(uow: UnitOfWork, query: CatalogueQuery, vocabulary: Vocabulary) -> Ca
             others &= mask
         counts = table.matrices[facet][others].sum(axis=0)
         facets[facet] = {v: int(n) for v, n in zip(table.values[facet], counts, strict=True)}
-    selected = everything.copy()
-    for mask in masks.values():
-        selected &= mask
+    selected = table.selected(masks)
     order = table.orders[query.sort]
     matching = [table.rows[i] for i in order[selected[order]]]
     page = CataloguePage(query, matching, facets, {})
