@@ -32,6 +32,11 @@ SHAPES = {
 }
 SHAPE_NAMES = {"circle": "Kreis", "triangle": "Dreieck", "square": "Quadrat", "diamond": "Raute"}
 LEGEND_HEIGHT = 150.0  # below the map in the standalone SVG: legend and credits
+# Drawn panels kept per process (one per filter, newest used kept): over 10,000 cases a panel
+# is a few hundred kilobytes, and every combination of filters would be one more.
+KEPT_PANELS = 64
+# Cases listed per place under the map; a place with more says how many and links onwards.
+LISTED_PER_PLACE = 20
 
 
 def marker(kind: str, x: float, y: float, count: int = 1) -> Markup:
@@ -129,7 +134,7 @@ def map_panel(filters: Mapping[str, tuple[str, ...]]) -> Markup:
             )
         )
 
-    return cached(unit, ("map_panel", *probes, _key(filters)), render)
+    return cached(unit, ("map_panel", *probes, _key(filters)), render, limit=KEPT_PANELS)
 
 
 def _render(template: str, **context: object) -> str:
@@ -144,6 +149,7 @@ def _render(template: str, **context: object) -> str:
         shapes=SHAPES,
         shape_names=SHAPE_NAMES,
         legend_height=LEGEND_HEIGHT,
+        listed_per_place=LISTED_PER_PLACE,
         **context,
     )
 

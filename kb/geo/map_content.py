@@ -15,6 +15,7 @@ from kb.unit_of_work import UnitOfWork
 from kb.watermark import cached
 
 CLASSES = 4  # choropleth classes of Länder with cases (a fifth, 0, has none)
+KEPT_MAPS = 64  # maps kept per process, one per filter (each holds every case of its set)
 
 
 @dataclass(frozen=True)
@@ -143,4 +144,5 @@ def catalogue_map(
         uow,
         ("catalogue_map", id(vocabulary), key),
         lambda: build_map(matching_rows(uow, filters, vocabulary), vocabulary),
+        limit=KEPT_MAPS,
     )

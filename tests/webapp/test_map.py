@@ -161,3 +161,17 @@ def test_the_map_is_kept_until_the_catalogue_changes(
     assert drawn == ["maps/_panel.html"]
     assert web.get("/cases?land=berlin").text == panel
     assert drawn == ["maps/_panel.html"]  # the panel is not drawn again
+
+
+def test_a_crowded_place_lists_some_cases_and_says_how_many_more(
+    client: Flask, seeded: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(maps, "LISTED_PER_PLACE", 2)
+    html = client.get("/map?land=berlin").text
+    with seeded.uow() as uow:
+        page = browse(uow, CatalogueQuery({"land": ("berlin",)}), seeded.vocabulary)
+    in_berlin = sum(1 for r in page.matching if r.city == "Berlin")
+    entries = re.findall(r'<li id="ort-[^"]+">(.*?)</ul></li>', html, re.S)
+    (berlin,) = [e for e in entries if e.startswith("Berlin (")]
+    assert len(re.findall(r'href="/cases/', berlin)) == 2
+    assert f"… und {in_berlin - 2} weitere" in berlin and 'href="/cases?land=berlin"' in berlin
