@@ -18,6 +18,10 @@ WIDTH = 600.0  # SVG user units; the height follows from the projected shape
 MARGIN = 8.0
 TOLERANCE = 1.5  # SVG units (about 1.6 km): below what the map shows at its size
 MIN_AREA = 6.0  # smaller islands (square SVG units) are dropped, a Land's largest ring never
+# A Land smaller than this (the city-states) has its count written beside it, joined by a short
+# line, so that the points of its city do not cover the number.
+SMALL_LAND = 1500.0
+CALLOUT = 14.0  # how far beside the Land's outline its count is written
 
 
 def _polygons(geometry: dict[str, Any]) -> list[list[list[list[float]]]]:
@@ -52,11 +56,17 @@ def build(source: Path = SOURCE) -> str:
         kept = [r for r in rings if r is largest or (len(r) >= 4 and area(r) >= MIN_AREA)]
         # GeoJSON rings repeat their first point at the end; SVG's Z closes them.
         kept = [r[:-1] if r[0] == r[-1] else r for r in kept]
+        label, leader = label_point(kept), None
+        if area(largest) < SMALL_LAND:
+            right = max(largest, key=lambda p: p[0])
+            leader = right
+            label = (round(right[0] + CALLOUT, 1), right[1])
         lands.append(
             {
                 "iso": feature["properties"]["id"],
                 "name": feature["properties"]["name"],
-                "label": list(label_point(kept)),
+                "label": list(label),
+                "leader": list(leader) if leader else None,
                 "rings": [[list(p) for p in r] for r in kept],
             }
         )

@@ -20,6 +20,7 @@ class Outline:
     iso: str
     rings: tuple[Ring, ...]
     label: Point  # where the Land's count is written
+    leader: Point | None  # a small Land's count is beside it: where its line meets the outline
     path: str  # SVG path data: a closed subpath per ring (drawn with fill-rule evenodd)
 
 
@@ -41,5 +42,6 @@ def outlines() -> Outlines:
         land = LAND_BY_ISO[entry["iso"]]
         rings = tuple([(x, y) for x, y in ring] for ring in entry["rings"])
         label = (entry["label"][0], entry["label"][1])
-        lands[land] = Outline(land, entry["iso"], rings, label, _path(rings))
+        leader = tuple(entry["leader"]) if entry["leader"] else None
+        lands[land] = Outline(land, entry["iso"], rings, label, leader, _path(rings))
     return Outlines(Frame(**data["frame"]), lands)

@@ -102,9 +102,16 @@ def test_known_cities_lie_inside_their_land_and_no_other(city: str) -> None:
     assert inside == [land]
 
 
-def test_label_points_lie_inside_their_land() -> None:
-    for outline in outlines().lands.values():
-        assert contains(list(outline.rings), outline.label), outline.iso
+def test_counts_are_written_inside_their_land_or_beside_a_city_state() -> None:
+    beside = set()
+    for code, outline in outlines().lands.items():
+        if outline.leader is None:
+            assert contains(list(outline.rings), outline.label), code
+        else:  # the line starts on the outline and the number stands outside it
+            beside.add(code)
+            assert any(outline.leader in ring for ring in outline.rings)
+            assert not contains(list(outline.rings), outline.label)
+    assert beside == {"berlin", "bremen", "hamburg"}
 
 
 def test_simplify_keeps_corners_and_drops_what_is_within_tolerance() -> None:
