@@ -1,6 +1,6 @@
 """Render times of the web pages over the generated catalogue: the start page, a case page, the
-catalogue with two filters and a search page, each requested through the Flask app in one
-process (no network), after one warm-up round."""
+catalogue with two filters, a search page and the typology page with its figures, each
+requested through the Flask app in one process (no network), after one warm-up round."""
 
 import statistics
 import time
@@ -33,6 +33,7 @@ def pages(runtime: Runtime) -> dict[str, list[str]]:
         "case page": [f"/cases/{slug}" for slug in slugs],
         "catalogue, two filters": [f"/cases?governance={governance}&scale={scale}"],
         "search page": [f"/search?q={q}" for q in SEARCHES],
+        "typology page and figures": ["/typology", "/typology.svg", "/timeline.svg"],
     }
 
 

@@ -32,6 +32,7 @@ from webapp import (
     notes,
     pages,
     search,
+    typology,
 )
 from webapp.context import close_uow, runtime, vocabulary
 from webapp.params import current_path
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         citation,
         feeds,
         editing,
+        typology,
         maps,
     )
     for blueprint in (module.bp for module in blueprints):

@@ -61,6 +61,13 @@ def json_file(data: Any, name: str) -> Response:
     return response
 
 
+def svg_file(body: str, name: str) -> Response:
+    """A figure: shown in the browser, saved as `name` (standalone, with its title)."""
+    response = Response(body, mimetype="image/svg+xml; charset=utf-8")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
 # --- the catalogue ----------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from kb.catalogue.browsing import CatalogueQuery, parse_query
 from kb.geo.map_content import MapContent, Place, catalogue_map
 from kb.watermark import cached
 from webapp.context import uow, vocabulary
-from webapp.downloads import filename
+from webapp.downloads import filename, svg_file
 from webapp.hosts import external_url
 from webapp.links import url_of
 from webapp.params import args_of
@@ -175,7 +175,4 @@ def map_svg() -> Response:
     land_url, place_url = _links(query.filters, external=True)
     body = _render("maps/standalone.svg", map=content, land_url=land_url, place_url=place_url)
     parts = [f"{f}-{'-'.join(v)}" for f, v in query.filters.items()]
-    response = Response(body, mimetype="image/svg+xml")
-    name = filename("karte-kooperationsmodelle", parts, "svg")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return svg_file(body, filename("karte-kooperationsmodelle", parts, "svg"))

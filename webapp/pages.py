@@ -12,7 +12,9 @@ from markupsafe import Markup
 from kb.catalogue.browsing import (
     FACET_LABELS,
     FACETS,
+    LISTED_FACETS,
     SORTS,
+    CatalogueQuery,
     browse,
     facet_values,
     overview,
@@ -24,6 +26,7 @@ from kb.catalogue.instruments import get_instrument, instrument_uses, list_instr
 from kb.catalogue.provenance import same_address, source_numbers
 from kb.catalogue.talks import get_talk
 from kb.catalogue.timeline import SeriesEntry, series_timeline
+from kb.catalogue.typology import typology_matrix
 from kb.editorial.notes import (
     count_notes,
     count_notes_of_talks,
@@ -38,6 +41,7 @@ from webapp.context import runtime, uow, vocabulary
 from webapp.links import url_of
 from webapp.maps import map_panel
 from webapp.params import args_of, chips, set_current_path, toggle_link, url_with
+from webapp.typology import cell_link
 
 bp = Blueprint("pages", __name__)
 # A case page shows the newest notes about it; all of them stay on the talk pages (and the API).
@@ -55,6 +59,8 @@ def start() -> str:
         notes=latest_notes(unit, 5),
         instrument_count=len(numbers.facets["instrument"]),
         note_count=count_notes(unit),
+        matrix=typology_matrix(unit, {}, vocabulary()),
+        cell_link=cell_link({}),
     )
 
 
@@ -79,13 +85,17 @@ def cases() -> str:
         page=page,
         problems=problems,
         chips=chips(page.query.filters, link),
-        facets=FACETS,
+        facets=LISTED_FACETS,
         facet_labels=FACET_LABELS,
         label_of=lambda facet, value: labels[facet].get(value, value),
         sorts=SORTS,
         toggle=toggle_link(page.query.filters, link),
         page_url=lambda n: url_with("/cases", page.query.args(page=n)),
         download=lambda ext: url_with(f"/cases.{ext}", page.query.args(page=1)),
+        # The typology matrix of this selection (its cells keep the other filters).
+        matrix=typology_matrix(uow(), page.query.filters, vocabulary()),
+        cell_link=cell_link(page.query.filters),
+        typology_url=url_with("/typology", CatalogueQuery(page.query.filters).args()),
         map_panel=map_panel(page.query.filters),
     )
 

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from kb.catalogue.schemas import bounded_int
+from kb.catalogue.schemas import MAX_YEAR, MIN_YEAR, bounded_int
 from kb.catalogue.vocabulary import Vocabulary
 from kb.labels import Labels
 from kb.markup import plain_text
@@ -30,7 +30,11 @@ FACET_VOCABULARIES = {
     "size_class": "size_classes",
     "instrument": "instruments",
 }
-FACETS = (*FACET_VOCABULARIES, "presented")
+# "start_year" takes any year a case can have (kb.catalogue.schemas.Year), not a vocabulary.
+FACETS = (*FACET_VOCABULARIES, "presented", "start_year")
+# The facets listed with their counts beside the catalogue: the start year is a filter the
+# timeline's bars link to, but decades of years as a list would bury the other facets.
+LISTED_FACETS = tuple(f for f in FACETS if f != "start_year")
 # Facet -> the field it filters by (its label is the field's, from kb.labels).
 FACET_FIELDS = {
     "governance": "governance.type",
@@ -39,6 +43,7 @@ FACET_FIELDS = {
     "size_class": "municipality.size_class",
     "instrument": "instruments.code",
     "presented": "presented",
+    "start_year": "start_year",
 }
 FACET_LABELS = Labels(FACET_FIELDS)
 PRESENTED_LABELS = {"yes": "in der Reihe vorgestellt", "no": "nicht in der Reihe vorgestellt"}
@@ -111,6 +116,8 @@ class CaseRow:
             return self.instruments
         if facet == "presented":
             return ("yes",) if self.talks else ("no",)
+        if facet == "start_year":
+            return (str(self.start_year),) if self.start_year else ()
         value = getattr(self, facet)
         return (value,) if value else ()
 
@@ -140,8 +147,15 @@ def facet_values(vocabulary: Vocabulary, facet: str) -> dict[str, str]:
     """The values a facet can take, code -> German label, in vocabulary order."""
     if facet == "presented":
         return dict(PRESENTED_LABELS)
+    if facet == "start_year":
+        return {}  # any year (`is_year`); the table adds the years cases have
     name = FACET_VOCABULARIES[facet]
     return {code: vocabulary.label(name, code) for code in vocabulary.codes(name)}
+
+
+def is_year(value: str) -> bool:
+    """A year as the start-year filter takes it: four digits within the years a case may have."""
+    return len(value) == 4 and bounded_int(value, MIN_YEAR, MAX_YEAR) is not None
 
 
 def parse_query(
@@ -159,7 +173,7 @@ def parse_query(
             for value in (v.strip() for v in raw.split(",")):
                 if not value or value in wanted:
                     continue
-                if value in allowed:
+                if value in allowed or (facet == "start_year" and is_year(value)):
                     wanted.append(value)
                 else:
                     problems.append(
@@ -240,13 +254,15 @@ class CaseTable:
         return np.asarray(self.matrices[facet][:, columns].any(axis=1), dtype=bool)
 
     def masks(self, filters: Mapping[str, tuple[str, ...]]) -> dict[str, np.ndarray]:
+        """Per filtered facet, the rows that have one of its wanted values."""
         return {f: self.mask(f, wanted) for f, wanted in filters.items() if wanted}
 
-    def selected(self, masks: Mapping[str, np.ndarray]) -> np.ndarray:
-        """The rows that pass every facet's filter."""
+    def select(self, masks: Mapping[str, np.ndarray], skip: tuple[str, ...] = ()) -> np.ndarray:
+        """The rows that pass every mask (AND across facets) but those of the facets in `skip`."""
         selected = np.ones(len(self.rows), dtype=bool)
-        for mask in masks.values():
-            selected &= mask
+        for facet, mask in masks.items():
+            if facet not in skip:
+                selected &= mask
         return selected
 
 
@@ -257,7 +273,7 @@ def matching_rows(
     counts, paging and summaries (for figures of the filtered set)."""
     table = case_table(uow, vocabulary)
     order = table.orders["name"]
-    return [table.rows[i] for i in order[table.selected(table.masks(filters))[order]]]
+    return [table.rows[i] for i in order[table.select(table.masks(filters))[order]]]
 
 
 def case_table(uow: UnitOfWork, vocabulary: Vocabulary) -> CaseTable:
@@ -330,20 +346,15 @@ def browse(uow: UnitOfWork, query: CatalogueQuery, vocabulary: Vocabulary) -> Ca
     """Filter, count and sort the catalogue. A facet's counts ignore that facet's own filter,
     so each count says how many cases choosing that value (too) would show."""
     table = case_table(uow, vocabulary)
-    everything = np.ones(len(table.rows), dtype=bool)
     masks = table.masks(query.filters)
     facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        other_masks = [mask for f, mask in masks.items() if f != facet]
-        if not other_masks:  # no other facet filters: the counts of the whole catalogue
+        if not set(masks) - {facet}:  # no other facet filters: the counts of the whole catalogue
             facets[facet] = dict(table.totals[facet])
             continue
-        others = everything.copy()
-        for mask in other_masks:
-            others &= mask
-        counts = table.matrices[facet][others].sum(axis=0)
+        counts = table.matrices[facet][table.select(masks, skip=(facet,))].sum(axis=0)
         facets[facet] = {v: int(n) for v, n in zip(table.values[facet], counts, strict=True)}
-    selected = table.selected(masks)
+    selected = table.select(masks)
     order = table.orders[query.sort]
     matching = [table.rows[i] for i in order[selected[order]]]
     page = CataloguePage(query, matching, facets, {})

@@ -114,7 +114,8 @@ Url = Annotated[str, BeforeValidator(_strip), Field(max_length=2000, pattern=r"^
 OptionalUrl = Annotated[
     str, BeforeValidator(_strip), Field(max_length=2000, pattern=r"^(https?://\S+)?$")
 ]
-Year = Annotated[int, Field(ge=1800, le=2100)]
+MIN_YEAR, MAX_YEAR = 1800, 2100
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Time = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 OptionalTime = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$")]
 PartialDate = Annotated[

@@ -95,3 +95,29 @@ def test_a_small_cache_still_gives_the_same_hits(corpus_engine: SearchEngine) ->
     first = tiny.run(searcher, query).matches.ids.tolist()
     assert tiny.run(searcher, query).matches.ids.tolist() == first
     assert first == sorted(searcher.docs_for_query(query))
+
+
+def test_the_cache_budget_grows_with_the_index_and_never_shrinks() -> None:
+    cache = PostingCache()
+    base = cache.budget
+    cache.fit(1_000)  # a small index: the base budget
+    assert cache.budget == base
+    cache.fit(1_100_000)
+    assert cache.budget == 55 * 1_100_000 > base
+    cache.fit(10)  # the overlay's RAM index searched beside it
+    assert cache.budget == 55 * 1_100_000
+    fixed = PostingCache(budget=10)
+    fixed.fit(1_100_000)
+    assert fixed.budget == 10
+
+
+def test_a_cache_within_budget_keeps_what_a_search_decoded(corpus_engine: SearchEngine) -> None:
+    searcher = corpus_engine.store.searcher()
+    cache = PostingCache()
+    executor = Executor(cache)
+    query = parse(make_parser(), "Stadt OR Garten")
+    executor.run(searcher, query)
+    kept = len(cache)
+    assert kept > 0
+    executor.run(searcher, query)
+    assert len(cache) == kept  # nothing decoded twice

@@ -104,8 +104,9 @@ def test_the_svg_download_is_a_standalone_figure(client: Flask) -> None:
     response = client.get("/map.svg?land=sachsen")
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
-    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
-    assert ".svg" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"].startswith("inline; filename=")
+    assert "land-sachsen" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"].endswith('.svg"')
     root = ET.fromstring(response.data)
     assert root.tag == f"{SVG}svg"
     title = root.find(f"{SVG}title")
