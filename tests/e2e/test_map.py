@@ -6,9 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.axe import axe_violations, format_violations
-
-WIDTHS = {"desktop": 1280, "phone": 375}
+from tests.e2e.figures import WIDTHS, check_screen, open_at
 
 
 @pytest.mark.parametrize("device", sorted(WIDTHS))
@@ -17,9 +15,7 @@ def test_the_map_is_accessible_and_fits_the_screen(
     page: Page, live_server: str, tmp_path: Path, device: str, path: str
 ) -> None:
     width = WIDTHS[device]
-    page.set_viewport_size({"width": width, "height": 900})
-    response = page.goto(f"{live_server}{path}")
-    assert response is not None and response.status == 200
+    open_at(page, f"{live_server}{path}", width)
     if path.startswith("/cases"):
         page.locator(".map-panel > summary").click()  # the panel is folded on the catalogue
     figure = page.locator("svg.map-figure")
@@ -27,11 +23,7 @@ def test_the_map_is_accessible_and_fits_the_screen(
     box = figure.bounding_box()
     assert box is not None and box["width"] <= width and box["height"] > 100
     shot = tmp_path / f"{path.strip('/').replace('?', '_').replace('=', '-')}-{device}.png"
-    page.screenshot(path=shot, full_page=True)
-    assert shot.stat().st_size > 10_000
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    violations = axe_violations(page)
-    assert not violations, format_violations(violations)
+    check_screen(page, shot, width)
 
 
 def test_follow_a_land_on_the_map_to_the_catalogue(page: Page, live_server: str) -> None:
