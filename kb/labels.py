@@ -79,6 +79,22 @@ FIELDS: dict[str, Label] = {
     ),
     "municipality.size_class": Label("Stadtgröße", about="Stadt- oder Gemeindegröße (Bezeichnung)"),
     "municipality.size_class_rationale": Label("Begründung Stadtgröße"),
+    "municipality.lat": Label(
+        "Geografische Breite",
+        form="Geografische Breite (Grad, z. B. 51,3397)",
+        about=(
+            "Geografische Breite der Gemeinde in Grad (WGS 84), bei Berliner Bezirken des "
+            "Bezirks; in den mitgelieferten Fällen aus GeoNames (CC BY 4.0), als Quelle belegt"
+        ),
+    ),
+    "municipality.lon": Label(
+        "Geografische Länge",
+        form="Geografische Länge (Grad, z. B. 12,3731)",
+        about=(
+            "Geografische Länge der Gemeinde in Grad (WGS 84), bei Berliner Bezirken des "
+            "Bezirks; in den mitgelieferten Fällen aus GeoNames (CC BY 4.0), als Quelle belegt"
+        ),
+    ),
     "governance.type": Label("Governance-Typ", about="Governance-Typ (redaktionelle Einordnung)"),
     "governance.rationale": Label(
         "Begründung Governance-Typ", about="Begründung der Einordnung des Governance-Typs"

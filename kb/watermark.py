@@ -107,7 +107,9 @@ def _lookup(family: tuple[str, Hashable], mark: Hashable, key: Hashable) -> tupl
         return True, found.values[key]
 
 
-def _store(family: tuple[str, Hashable], mark: Hashable, key: Hashable, value: Any) -> None:
+def _store(
+    family: tuple[str, Hashable], mark: Hashable, key: Hashable, value: Any, limit: int
+) -> None:
     with _lock:
         found = _cache.get(family)
         if found is None or found.mark != mark:
@@ -115,7 +117,7 @@ def _store(family: tuple[str, Hashable], mark: Hashable, key: Hashable, value: A
             # never asked for again (lookups compare the mark).
             found = _cache[family] = _Family(mark, OrderedDict())
         found.values[key] = value
-        while len(found.values) > FAMILY_SIZE:
+        while len(found.values) > limit:
             found.values.popitem(last=False)
 
 
@@ -125,16 +127,19 @@ def _family(uow: UnitOfWork, key: Hashable) -> tuple[str, Hashable]:
     return (str(uow.session.get_bind().engine.url), name)
 
 
-def cached(uow: UnitOfWork, key: Hashable, compute: Callable[[], T]) -> T:
+def cached(
+    uow: UnitOfWork, key: Hashable, compute: Callable[[], T], *, limit: int = FAMILY_SIZE
+) -> T:
     """`compute()`, reused in this process until the catalogue changes. Keys that are tuples
-    form a family by their first element (e.g. one value per case), bounded by FAMILY_SIZE."""
+    form a family by their first element (e.g. one value per case), bounded by `limit` (large
+    values, such as a drawn map per filter, keep fewer)."""
     mark = watermark(uow)  # read before computing: a change meanwhile makes a new mark
     family = _family(uow, key)
     hit, value = _lookup(family, mark, key)
     if hit:
         return value  # type: ignore[no-any-return]
     value = compute()
-    _store(family, mark, key, value)
+    _store(family, mark, key, value, limit)
     return value
 
 
@@ -151,5 +156,5 @@ def cached_from_index(uow: UnitOfWork, key: Hashable, compute: Callable[[], T | 
         return value  # type: ignore[no-any-return]
     value = compute()
     if value is not None:
-        _store(family, current.catalogue, key, value)
+        _store(family, current.catalogue, key, value, FAMILY_SIZE)
     return value

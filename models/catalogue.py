@@ -3,7 +3,7 @@ and sources; and the instruments of cooperation they link to."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, SourceColumns, UTCDateTime, utcnow
@@ -33,6 +33,10 @@ class Case(Base):
     population: Mapped[int | None] = mapped_column(Integer)
     population_year: Mapped[int | None] = mapped_column(Integer)
     population_source: Mapped[str] = mapped_column(String(2000), default="")
+    # The municipality's coordinates (WGS 84 degrees; for a Berlin district case the district's):
+    # both or neither, so that a case without them is listed under the map, never drawn at 0,0.
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
     size_class: Mapped[str | None] = mapped_column(String(50), index=True)
     size_class_rationale: Mapped[str] = mapped_column(Text, default="")
     governance_type: Mapped[str] = mapped_column(String(50), index=True)

@@ -28,6 +28,7 @@ from webapp import (
     hosts,
     limits,
     links,
+    maps,
     notes,
     pages,
     search,
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         feeds,
         editing,
         typology,
+        maps,
     )
     for blueprint in (module.bp for module in blueprints):
         app.register_blueprint(blueprint)

@@ -30,7 +30,7 @@ class Field:
 
     key: str
     label: str
-    kind: str = "text"  # text, textarea, int, date, time, url, select
+    kind: str = "text"  # text, textarea, int, decimal, date, time, url, select
     options: Options = ()  # (value, label) of a select
     required: bool = False
     hint: str = ""
@@ -338,6 +338,13 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                         _label("municipality.size_class_rationale"),
                         "textarea",
                     ),
+                ),
+            ),
+            Section(
+                "Lage",
+                (
+                    Field("municipality.lat", _label("municipality.lat"), "decimal"),
+                    Field("municipality.lon", _label("municipality.lon"), "decimal"),
                 ),
             ),
             Section(

@@ -39,6 +39,7 @@ from kb.watermark import cached
 from webapp.auth import current_user
 from webapp.context import runtime, uow, vocabulary
 from webapp.links import url_of
+from webapp.maps import map_panel
 from webapp.params import args_of, chips, set_current_path, toggle_link, url_with
 from webapp.typology import cell_link
 
@@ -95,6 +96,7 @@ def cases() -> str:
         matrix=typology_matrix(uow(), page.query.filters, vocabulary()),
         cell_link=cell_link(page.query.filters),
         typology_url=url_with("/typology", CatalogueQuery(page.query.filters).args()),
+        map_panel=map_panel(page.query.filters),
     )
 
 

@@ -108,6 +108,8 @@ class CaseRow:
     status: str
     instruments: tuple[str, ...]
     talks: tuple[str, ...]  # slugs of the talks that presented the case, in date order
+    lat: float | None = None  # the municipality's coordinates (the map), both or neither
+    lon: float | None = None
 
     def values(self, facet: str) -> tuple[str, ...]:
         if facet == "instrument":
@@ -264,6 +266,16 @@ class CaseTable:
         return selected
 
 
+def matching_rows(
+    uow: UnitOfWork, filters: Mapping[str, tuple[str, ...]], vocabulary: Vocabulary
+) -> list[CaseRow]:
+    """The cases that pass `filters`, in name order: what `browse` shows, without its facet
+    counts, paging and summaries (for figures of the filtered set)."""
+    table = case_table(uow, vocabulary)
+    order = table.orders["name"]
+    return [table.rows[i] for i in order[table.select(table.masks(filters))[order]]]
+
+
 def case_table(uow: UnitOfWork, vocabulary: Vocabulary) -> CaseTable:
     """The table of every case that is not deleted, cached per process until the next revision."""
     return cached(
@@ -311,6 +323,8 @@ def case_rows(uow: UnitOfWork) -> list[CaseRow]:
             Case.size_class,
             Case.start_year,
             Case.status,
+            Case.lat,
+            Case.lon,
         ).where(Case.deleted_at.is_(None))
     )
     return [

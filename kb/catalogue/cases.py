@@ -72,6 +72,8 @@ def case_state(case: Case) -> dict[str, Any]:
             "population_source": case.population_source,
             "size_class": case.size_class,
             "size_class_rationale": case.size_class_rationale,
+            "lat": case.lat,
+            "lon": case.lon,
         },
         "governance": {"type": case.governance_type, "rationale": case.governance_rationale},
         "scale": {"type": case.scale, "rationale": case.scale_rationale},
@@ -129,6 +131,7 @@ def _apply(uow: UnitOfWork, case: Case, data: CaseIn, instruments: dict[str, Ins
     case.population, case.population_year = m.population, m.population_year
     case.population_source = m.population_source
     case.size_class, case.size_class_rationale = m.size_class, m.size_class_rationale
+    case.lat, case.lon = m.lat, m.lon
     case.governance_type, case.governance_rationale = (
         data.governance.type,
         data.governance.rationale,

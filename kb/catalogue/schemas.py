@@ -29,6 +29,10 @@ MAX_BODY = 200_000
 MAX_DB_INT = 2**31 - 1
 # Inhabitants of a municipality: far above any German city, far below MAX_DB_INT.
 MAX_POPULATION = 100_000_000
+# Germany's bounding box in degrees (WGS 84), rounded outwards: a coordinate outside it is a
+# typing error (swapped latitude and longitude, a missing digit), not a German municipality.
+LAT_RANGE = (47.2, 55.1)
+LON_RANGE = (5.8, 15.1)
 
 
 def bounded_int(raw: str | None, low: int, high: int) -> int | None:
@@ -65,6 +69,41 @@ def _partial_date(value: Any) -> Any:
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def _degrees(name: str, bounds: tuple[float, float]) -> tuple[BeforeValidator, AfterValidator]:
+    """A coordinate in decimal degrees within `bounds`; a German decimal comma is accepted."""
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+            try:
+                return float(value)
+            except ValueError:
+                raise PydanticCustomError(
+                    "degrees", "{name} muss eine Zahl in Grad sein, z. B. 51,3397", {"name": name}
+                ) from None
+        return value
+
+    def check(value: float) -> float:
+        low, high = bounds
+        if not low <= value <= high:  # also refuses NaN
+            raise PydanticCustomError(
+                "degrees",
+                "{name} muss zwischen {low} und {high} liegen (Deutschland)",
+                {
+                    "name": name,
+                    "low": str(low).replace(".", ","),
+                    "high": str(high).replace(".", ","),
+                },
+            )
+        return value
+
+    return BeforeValidator(parse), AfterValidator(check)
+
+
+Latitude = Annotated[float, *_degrees("Die geografische Breite", LAT_RANGE)]
+Longitude = Annotated[float, *_degrees("Die geografische Länge", LON_RANGE)]
 
 
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
@@ -104,6 +143,19 @@ class MunicipalityIn(Input):
     population_source: OptionalUrl = ""
     size_class: Annotated[str, _vocab_code("size_classes")] | None = None
     size_class_rationale: Text = ""
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+    @model_validator(mode="after")
+    def _both_coordinates_or_neither(self) -> "MunicipalityIn":
+        if (self.lat is None) != (self.lon is None):
+            missing = "lat" if self.lat is None else "lon"
+            raise PydanticCustomError(
+                "coordinates",
+                "Breite und Länge gehören zusammen: bitte beide angeben oder beide leer lassen",
+                {"field": missing},
+            )
+        return self
 
 
 class ClassificationIn(Input):
@@ -262,6 +314,8 @@ _MESSAGES = {
     "date_parsing": "muss ein Datum JJJJ-MM-TT sein",
     "date_from_datetime_parsing": "muss ein Datum JJJJ-MM-TT sein",
     "date_from_datetime_inexact": "muss ein Datum ohne Uhrzeit sein",
+    "float_type": "muss eine Zahl sein",
+    "float_parsing": "muss eine Zahl sein",
 }
 _PATTERN_MESSAGES = {
     SLUG_PATTERN: "nur Kleinbuchstaben a–z, Ziffern und einzelne Bindestriche",
@@ -316,7 +370,8 @@ def validate(
         errors = []
         for e in exc.errors():
             # A model-level check has no location of its own; attach it to the field it is about.
-            loc = tuple(e["loc"]) or ((e.get("ctx") or {}).get("field", ""),)
+            about = (e.get("ctx") or {}).get("field")
+            loc = tuple(e["loc"]) + ((about,) if about else ())
             errors.append((loc, FieldError(dotted(loc), _message(e), source)))
         return None, errors
 

@@ -39,6 +39,8 @@ WIDE_COLUMNS: dict[str, tuple[str, str, str]] = {
     "land": ("land", "Bezeichnung", "lands"),
     "size_class": ("municipality.size_class", "Bezeichnung", "size_classes"),
     "population": ("municipality.population", "ganze Zahl", ""),
+    "lat": ("municipality.lat", "Dezimalzahl", ""),
+    "lon": ("municipality.lon", "Dezimalzahl", ""),
     "governance_type": ("governance.type", "Code", "governance_types"),
     "governance_rationale": ("governance.rationale", "Text", ""),
     "scale": ("scale.type", "Code", "scales"),

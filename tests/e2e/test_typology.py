@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.axe import axe_violations, format_violations
-
-WIDTHS = {"desktop": 1280, "phone": 375}
+from tests.e2e.figures import WIDTHS, check_screen, open_at
 
 
 def result_count(page: Page) -> int:
@@ -23,25 +21,18 @@ def test_figures_at_desktop_and_phone_width(
     page: Page, live_server: str, tmp_path: Path, path: str, device: str
 ) -> None:
     width = WIDTHS[device]
-    page.set_viewport_size({"width": width, "height": 900})
-    response = page.goto(f"{live_server}{path}")
-    assert response is not None and response.status == 200
+    open_at(page, f"{live_server}{path}", width)
     if path.startswith("/cases"):
         page.locator(".typology-panel > summary").click()  # the folded matrix, opened
     matrix = page.locator("table.typology")
     expect(matrix).to_be_visible()
     expect(matrix.locator("a.cell-count")).to_have_count(12)
-    shot = tmp_path / f"typology-{device}.png"
-    page.screenshot(path=shot, full_page=True)
-    assert shot.stat().st_size > 10_000
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, "no sideways scroll"
     if path == "/typology":
         svg = page.locator("svg.figure")
         box = svg.bounding_box()
         assert box is not None and box["width"] <= width  # the chart scales down
         page.locator("details.chart-data > summary").click()  # its table, opened for the scan
-    violations = axe_violations(page)
-    assert not violations, format_violations(violations)
+    check_screen(page, tmp_path / f"typology-{device}.png", width)
 
 
 def test_a_matrix_cell_leads_to_exactly_its_cases(page: Page, live_server: str) -> None:

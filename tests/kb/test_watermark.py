@@ -157,3 +157,17 @@ def test_a_change_committed_after_a_newer_revision_is_not_missed(seeded: Runtime
     assert between[1] == after[1]  # the same newest revision id …
     assert between != after  # … but not the same catalogue
     assert value == "with both changes"
+
+
+def test_a_family_with_a_limit_keeps_only_its_newest_values(seeded: Runtime) -> None:
+    computed: list[int] = []
+
+    def value(n: int) -> int:
+        computed.append(n)
+        return n
+
+    with seeded.uow() as uow:
+        for n in (1, 2, 3, 3, 2, 1):
+            assert cached(uow, ("limited", n), lambda n=n: value(n), limit=2) == n
+    # 1 was dropped when 3 came; 2 and 3 were kept; 1 is computed again.
+    assert computed == [1, 2, 3, 1]

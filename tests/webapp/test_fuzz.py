@@ -316,6 +316,8 @@ FORM_FIELDS = st.sampled_from(
         "year",
         "municipality-population",
         "municipality-population_year",
+        "municipality-lat",
+        "municipality-lon",
         "start_year",
         "end_year",
         "actors-0-name",
