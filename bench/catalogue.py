@@ -24,27 +24,29 @@ from models import (
     TalkCase,
 )
 
+# City, Land, size class and the city's coordinates (the seed's GeoNames values): the map
+# groups each city's cases in one point.
 CITIES = [
-    ("Berlin", "berlin", "grossstadt"),
-    ("Hamburg", "hamburg", "grossstadt"),
-    ("Leipzig", "sachsen", "grossstadt"),
-    ("Halle (Saale)", "sachsen-anhalt", "grossstadt"),
-    ("Weimar", "thueringen", "mittelstadt"),
-    ("Altenburg", "thueringen", "mittelstadt"),
-    ("Aachen", "nordrhein-westfalen", "grossstadt"),
-    ("Wuppertal", "nordrhein-westfalen", "grossstadt"),
-    ("Hannover", "niedersachsen", "grossstadt"),
-    ("Löbau", "sachsen", "kleinstadt"),
-    ("Potsdam", "brandenburg", "grossstadt"),
-    ("Heidelberg", "baden-wuerttemberg", "grossstadt"),
-    ("Bonn", "nordrhein-westfalen", "grossstadt"),
-    ("Homberg (Efze)", "hessen", "kleinstadt"),
-    ("Kiel", "schleswig-holstein", "grossstadt"),
-    ("Landau", "rheinland-pfalz", "mittelstadt"),
-    ("Nürnberg", "bayern", "grossstadt"),
-    ("Wittenberge", "brandenburg", "kleinstadt"),
-    ("Schwerte", "nordrhein-westfalen", "mittelstadt"),
-    ("Eltville am Rhein", "hessen", "kleinstadt"),
+    ("Berlin", "berlin", "grossstadt", 52.5244, 13.4105),
+    ("Hamburg", "hamburg", "grossstadt", 53.5507, 9.993),
+    ("Leipzig", "sachsen", "grossstadt", 51.3396, 12.3713),
+    ("Halle (Saale)", "sachsen-anhalt", "grossstadt", 51.4816, 11.9795),
+    ("Weimar", "thueringen", "mittelstadt", 50.9803, 11.329),
+    ("Altenburg", "thueringen", "mittelstadt", 50.9876, 12.4368),
+    ("Aachen", "nordrhein-westfalen", "grossstadt", 50.7766, 6.0834),
+    ("Wuppertal", "nordrhein-westfalen", "grossstadt", 51.2563, 7.1482),
+    ("Hannover", "niedersachsen", "grossstadt", 52.3705, 9.7332),
+    ("Löbau", "sachsen", "kleinstadt", 51.0995, 14.6674),
+    ("Potsdam", "brandenburg", "grossstadt", 52.3989, 13.0657),
+    ("Heidelberg", "baden-wuerttemberg", "grossstadt", 49.4077, 8.6908),
+    ("Bonn", "nordrhein-westfalen", "grossstadt", 50.7344, 7.0955),
+    ("Homberg (Efze)", "hessen", "kleinstadt", 51.0299, 9.4026),
+    ("Kiel", "schleswig-holstein", "grossstadt", 54.3213, 10.1349),
+    ("Landau", "rheinland-pfalz", "mittelstadt", 49.1984, 8.1169),
+    ("Nürnberg", "bayern", "grossstadt", 49.4542, 11.0775),
+    ("Wittenberge", "brandenburg", "kleinstadt", 53.0001, 11.7494),
+    ("Schwerte", "nordrhein-westfalen", "mittelstadt", 51.4439, 7.5675),
+    ("Eltville am Rhein", "hessen", "kleinstadt", 50.0286, 8.1175),
 ]
 GOVERNANCE = ["top-down", "bottom-up", "cross-over"]
 SCALES = ["project", "district", "city", "region"]
@@ -87,7 +89,7 @@ def generate(runtime: Runtime, cases: int, notes: int, talks: int = 200, seed: i
         {m: [] for m in (CaseAlias, Actor, CaseInstrument, Funding, KeyDate, CaseSource)},
     )
     for i in range(1, cases + 1):
-        city, land, size = rng.choice(CITIES)
+        city, land, size, lat, lon = rng.choice(CITIES)
         year = rng.randint(1995, 2024)
         case_rows.append(
             {
@@ -97,6 +99,8 @@ def generate(runtime: Runtime, cases: int, notes: int, talks: int = 200, seed: i
                 "city": city,
                 "land": land,
                 "size_class": size,
+                "lat": lat,
+                "lon": lon,
                 "governance_type": rng.choice(GOVERNANCE),
                 "governance_rationale": text.text(12),
                 "scale": rng.choice(SCALES),

@@ -1,6 +1,7 @@
 """Render times of the web pages over the generated catalogue: the start page, a case page, the
-catalogue with two filters, a search page and the typology page with its figures, each
-requested through the Flask app in one process (no network), after one warm-up round."""
+catalogue with two filters (with its matrix and map panels), a search page, the typology page
+with its figures and the map page with its figure, each requested through the Flask app in one
+process (no network), after one warm-up round."""
 
 import statistics
 import time
@@ -34,6 +35,7 @@ def pages(runtime: Runtime) -> dict[str, list[str]]:
         "catalogue, two filters": [f"/cases?governance={governance}&scale={scale}"],
         "search page": [f"/search?q={q}" for q in SEARCHES],
         "typology page and figures": ["/typology", "/typology.svg", "/timeline.svg"],
+        "map page and figure": ["/map", "/map?land=sachsen", "/map.svg"],
     }
 
 
