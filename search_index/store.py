@@ -82,8 +82,12 @@ PART_DOCUMENTS = 65_536
 
 def parts_for(documents: int, processes: int = BUILD_PROCESSES) -> int:
     """How many parts a rebuild of `documents` writes: one per process, more when a part would
-    hold more than PART_DOCUMENTS (the source splits by row id: parts come out about equal)."""
-    return max(processes, -(-documents // PART_DOCUMENTS), 1)
+    hold more than PART_DOCUMENTS, and then a multiple of the processes, so that the last
+    round keeps every process busy (the source splits by row id: parts come out about
+    equal)."""
+    processes = max(processes, 1)
+    rounds = -(-documents // (PART_DOCUMENTS * processes))
+    return processes * max(rounds, 1)
 
 
 @dataclass(frozen=True)

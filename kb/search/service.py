@@ -196,14 +196,15 @@ class SearchIndexService:
         store = self.engine.store
         vocabulary = self.vocabulary
 
-        def in_process(part: int, parts: int) -> Iterator[SearchDocument]:
-            return all_documents(uow, vocabulary, part, parts)
-
-        source: DocumentSource = (
-            in_process if processes == 1 else CatalogueDocuments.of(uow, vocabulary)
-        )
         with store.rebuild_lock():
             self.learn_words(uow)  # before the workers start: the store hands them the words
+            # The parts' shares as this snapshot sees the tables (after the lock: see above).
+            documents = CatalogueDocuments.of(uow, vocabulary)
+
+            def in_process(part: int, parts: int) -> Iterator[SearchDocument]:
+                return all_documents(uow, vocabulary, part, parts, documents.shares)
+
+            source: DocumentSource = in_process if processes == 1 else documents
             total = count_documents(uow)
             step = None
             if progress is not None:

@@ -20,6 +20,7 @@ from kb.catalogue.schemas import NoteIn
 from kb.cli import main
 from kb.editorial.notes import save_note
 from kb.runtime import Runtime
+from kb.search.indexing import Shares, all_documents
 from kb.search.service import SearchRequest
 from models import SearchOutbox
 from search_index import store
@@ -165,6 +166,21 @@ def test_searches_go_on_during_a_rebuild(seeded: Runtime) -> None:
     assert len(totals) == 1 and totals.pop() > 0
     # The current generation and the one before it (searches that began before the swap).
     assert len(list(Path(seeded.settings.index_dir).glob("gen-*"))) == 2
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7, 40])
+def test_the_parts_of_a_rebuild_hold_every_document_exactly_once(
+    seeded: Runtime, parts: int
+) -> None:
+    with seeded.uow() as uow:
+        whole = sorted(d.id for d in all_documents(uow, seeded.vocabulary))
+        shares = Shares.of(uow)
+        split = [
+            d.id
+            for part in range(parts)
+            for d in all_documents(uow, seeded.vocabulary, part, parts, shares)
+        ]
+    assert sorted(split) == whole and len(whole) > 40
 
 
 def test_a_catalogue_larger_than_a_part_is_rebuilt_in_parts_of_bounded_size(
