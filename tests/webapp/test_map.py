@@ -142,6 +142,20 @@ def test_a_case_without_coordinates_is_listed_not_drawn(client: Flask, seeded: R
     assert _table(html)["Thüringen"] >= 1  # still counted in its Land
 
 
+def test_a_change_to_the_catalogue_is_drawn_at_once(client: Flask, seeded: Runtime) -> None:
+    slug = "stadtmensch-altenburg"
+    before = _table(client.get("/map").text)  # drawn and kept
+    with seeded.uow() as uow:
+        state = case_state(get_case(uow, slug))
+        state["land"] = "sachsen"  # a wrong Land, for the test only
+        data = CaseIn.model_validate(state, context={"vocabulary": seeded.vocabulary})
+        save_case(uow, data, seeded.vocabulary, actor="test")
+        uow.commit()
+    after = _table(client.get("/map").text)
+    assert after["Thüringen"] == before["Thüringen"] - 1
+    assert after["Sachsen"] == before["Sachsen"] + 1
+
+
 def test_the_map_is_kept_until_the_catalogue_changes(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
