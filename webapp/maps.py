@@ -4,19 +4,19 @@ the links, shapes and colours of the site. The drawn panel is kept until the cat
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 from markupsafe import Markup
 
-from kb.catalogue.browsing import CatalogueQuery, parse_query
+from kb.catalogue.browsing import filters_key, parse_query
 from kb.geo.map_content import MapContent, Place, catalogue_map
 from kb.watermark import cached
 from webapp.context import uow, vocabulary
 from webapp.downloads import filename, svg_file
+from webapp.figures import OTHER_COLOUR, governance_colour
 from webapp.hosts import external_url
 from webapp.links import url_of
-from webapp.params import args_of
+from webapp.params import args_of, filter_values
 
 bp = Blueprint("maps", __name__)
 
@@ -25,10 +25,10 @@ LEVEL_FILLS = ("#f4f5f6", "#fde9c9", "#fbd08f", "#f5a85c", "#e07b39")
 # Each governance type has a shape and a colour (the site's badge colours), so that neither
 # alone tells them apart; "mixed" is a place whose cases are of several types.
 SHAPES = {
-    "bottom-up": ("circle", "#2e6b30"),
-    "top-down": ("triangle", "#1f4e79"),
-    "cross-over": ("square", "#6b3d7a"),
-    "mixed": ("diamond", "#4a535e"),
+    "bottom-up": ("circle", governance_colour("bottom-up")),
+    "top-down": ("triangle", governance_colour("top-down")),
+    "cross-over": ("square", governance_colour("cross-over")),
+    "mixed": ("diamond", OTHER_COLOUR),
 }
 SHAPE_NAMES = {"circle": "Kreis", "triangle": "Dreieck", "square": "Quadrat", "diamond": "Raute"}
 LEGEND_HEIGHT = 150.0  # below the map in the standalone SVG: legend and credits
@@ -88,7 +88,7 @@ def _links(
     """Where a Land and a point lead: the catalogue of the Land; the case, or the place's entry
     in the list under the map of the same cases."""
     build = external_url if external else url_for
-    args = _args(filters)
+    args = filter_values(filters)
 
     def land_url(code: str) -> str:
         return build("pages.cases", land=code)
@@ -99,18 +99,6 @@ def _links(
         return build("maps.map_page", _anchor=place_anchor(place), **args)
 
     return land_url, place_url
-
-
-def _key(filters: Mapping[str, tuple[str, ...]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple(sorted((f, tuple(sorted(v))) for f, v in filters.items() if v))
-
-
-def _args(filters: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
-    """The filters as url_for's values (a facet with several values: a list)."""
-    args: dict[str, list[str]] = {}
-    for name, value in CatalogueQuery(filters).args():
-        args.setdefault(name, []).append(value)
-    return args
 
 
 def map_panel(filters: Mapping[str, tuple[str, ...]]) -> Markup:
@@ -129,12 +117,12 @@ def map_panel(filters: Mapping[str, tuple[str, ...]]) -> Markup:
                 map=content,
                 land_url=land_url,
                 place_url=place_url,
-                svg_url=url_for("maps.map_svg", **_args(filters)),
-                filtered=bool(_key(filters)),
+                svg_url=url_for("maps.map_svg", **filter_values(filters)),
+                filtered=bool(filters_key(filters)),
             )
         )
 
-    return cached(unit, ("map_panel", *probes, _key(filters)), render, limit=KEPT_PANELS)
+    return cached(unit, ("map_panel", *probes, filters_key(filters)), render, limit=KEPT_PANELS)
 
 
 def _render(template: str, **context: object) -> str:
@@ -161,8 +149,8 @@ def map_page() -> str:
         "maps/page.html",
         panel=map_panel(query.filters),
         problems=problems,
-        filtered=bool(_key(query.filters)),
-        catalogue_url=url_for("pages.cases", **_args(query.filters)),
+        filtered=bool(filters_key(query.filters)),
+        catalogue_url=url_for("pages.cases", **filter_values(query.filters)),
     )
 
 

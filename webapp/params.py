@@ -5,10 +5,12 @@ a plain local path (`safe_next`)."""
 
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import g, request
 
+from kb.catalogue.browsing import CatalogueQuery
 from kb.catalogue.schemas import bounded_int
 from kb.search.service import FACETS, SORTS, SearchRequest
 
@@ -22,6 +24,15 @@ SEARCH_PER_PAGE = 20
 def args_of(multidict: object) -> dict[str, list[str]]:
     """A werkzeug MultiDict as a plain mapping of lists (kb knows nothing of werkzeug)."""
     return multidict.to_dict(flat=False)  # type: ignore[attr-defined,no-any-return]
+
+
+def filter_values(filters: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    """The catalogue's filters as url_for's values (a facet with several values: a list; Any,
+    as url_for's typed keywords would refuse a list)."""
+    values: dict[str, list[str]] = {}
+    for name, value in CatalogueQuery(filters).args():
+        values.setdefault(name, []).append(value)
+    return values
 
 
 def url_with(path: str, pairs: Sequence[tuple[str, str]]) -> str:

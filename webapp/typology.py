@@ -25,38 +25,30 @@ from kb.catalogue.typology import (
 from kb.csvcells import csv_text
 from webapp.context import uow, vocabulary
 from webapp.downloads import csv_file, filename, json_file, svg_file
+from webapp.figures import governance_colour
 from webapp.hosts import external_url
 from webapp.links import url_of
-from webapp.params import args_of, url_with
+from webapp.params import args_of, filter_values, url_with
 
 bp = Blueprint("typology", __name__)
 
 Filters = Mapping[str, tuple[str, ...]]
 Link = Callable[..., str]
 
-# Each governance type's colour (as --gov-* in site.css) and pattern, so that the stacks differ
+# Each governance type's pattern beside its colour (webapp.figures), so that the stacks differ
 # in shape as well as colour; the legend names both. Codes a later vocabulary adds get grey.
-LOOKS = {
-    "top-down": ("#1f4e79", "schraffiert"),
-    "bottom-up": ("#2e6b30", "gepunktet"),
-    "cross-over": ("#6b3d7a", "kariert"),
-}
-OTHER_LOOK = ("#4a535e", "einfarbig")
+PATTERNS = {"top-down": "schraffiert", "bottom-up": "gepunktet", "cross-over": "kariert"}
 
 
 def look(governance: str) -> tuple[str, str]:
-    return LOOKS.get(governance, OTHER_LOOK)
+    return governance_colour(governance), PATTERNS.get(governance, "einfarbig")
 
 
 def catalogue_link(filters: Filters, external: bool = False) -> str:
     """The catalogue showing exactly the cases that pass `filters`."""
-    pairs = CatalogueQuery(filters).args()
     if external:
-        values: dict[str, list[str]] = {}
-        for name, value in pairs:
-            values.setdefault(name, []).append(value)
-        return external_url("pages.cases", **values)
-    return url_with(url_for("pages.cases"), pairs)
+        return external_url("pages.cases", **filter_values(filters))
+    return url_with(url_for("pages.cases"), CatalogueQuery(filters).args())
 
 
 def cell_link(filters: Filters, external: bool = False) -> Callable[[str, str], str]:

@@ -153,6 +153,14 @@ def facet_values(vocabulary: Vocabulary, facet: str) -> dict[str, str]:
     return {code: vocabulary.label(name, code) for code in vocabulary.codes(name)}
 
 
+def filters_key(
+    filters: Mapping[str, tuple[str, ...]], skip: tuple[str, ...] = ()
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A set of filters as a cache key: the same for the same filters in any order; facets in
+    `skip` (which a figure ignores) and empty ones are left out."""
+    return tuple(sorted((f, tuple(sorted(v))) for f, v in filters.items() if v and f not in skip))
+
+
 def is_year(value: str) -> bool:
     """A year as the start-year filter takes it: four digits within the years a case may have."""
     return len(value) == 4 and bounded_int(value, MIN_YEAR, MAX_YEAR) is not None

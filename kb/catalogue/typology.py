@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kb.catalogue.browsing import case_table
+from kb.catalogue.browsing import case_table, filters_key
 from kb.catalogue.timeline import CaseLink, series_timeline
 from kb.catalogue.vocabulary import Vocabulary
 from kb.unit_of_work import UnitOfWork
@@ -20,11 +20,6 @@ from kb.watermark import cached
 
 EXAMPLES = 3  # names of cases a cell shows, in name order
 Filters = Mapping[str, tuple[str, ...]]
-
-
-def _key(filters: Filters, *skip: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    # Filters a figure ignores are left out of the key: they do not change it.
-    return tuple(sorted((f, tuple(sorted(v))) for f, v in filters.items() if v and f not in skip))
 
 
 # --- the typology matrix ----------------------------------------------------------------------
@@ -68,7 +63,7 @@ MATRIX_FACETS = ("governance", "scale")
 def typology_matrix(uow: UnitOfWork, filters: Filters, vocabulary: Vocabulary) -> Matrix:
     """The matrix for the cases that pass `filters` (their governance and scale filters
     ignored), kept until the catalogue changes."""
-    key = ("typology_matrix", id(vocabulary), _key(filters, *MATRIX_FACETS))
+    key = ("typology_matrix", id(vocabulary), filters_key(filters, MATRIX_FACETS))
     return cached(uow, key, lambda: _matrix(uow, filters, vocabulary))
 
 
@@ -165,7 +160,7 @@ TIMELINE_FACETS = ("start_year",)
 
 def start_year_timeline(uow: UnitOfWork, filters: Filters, vocabulary: Vocabulary) -> Timeline:
     """The timeline for the cases that pass `filters`, kept until the catalogue changes."""
-    key = ("start_year_timeline", id(vocabulary), _key(filters, *TIMELINE_FACETS))
+    key = ("start_year_timeline", id(vocabulary), filters_key(filters, TIMELINE_FACETS))
     return cached(uow, key, lambda: _timeline(uow, filters, vocabulary))
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from kb.catalogue.browsing import CaseRow, matching_rows
+from kb.catalogue.browsing import CaseRow, filters_key, matching_rows
 from kb.catalogue.vocabulary import Vocabulary
 from kb.geo.outlines import Outline, outlines
 from kb.unit_of_work import UnitOfWork
@@ -139,10 +139,9 @@ def catalogue_map(
 ) -> MapContent:
     """The map of the cases that pass `filters` (all cases for none), cached until the
     catalogue changes."""
-    key = tuple(sorted((f, tuple(sorted(v))) for f, v in filters.items() if v))
     return cached(
         uow,
-        ("catalogue_map", id(vocabulary), key),
+        ("catalogue_map", id(vocabulary), filters_key(filters)),
         lambda: build_map(matching_rows(uow, filters, vocabulary), vocabulary),
         limit=KEPT_MAPS,
     )
