@@ -1,7 +1,6 @@
 """The application factory: one kb runtime per app, one unit of work per request, the
 blueprints, error pages, headers and the template helpers."""
 
-import datetime as dt
 from typing import Any
 
 from flask import Flask, jsonify
@@ -26,6 +25,7 @@ from webapp import (
     headers,
     history,
     hosts,
+    i18n,
     limits,
     links,
     maps,
@@ -43,38 +43,6 @@ from webapp.params import current_path
 # text a little too long still arrives and gets the schema's message next to the field, with
 # the typed text kept.
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
-
-MONTHS = [
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-]
-
-
-def date_de(value: dt.date | dt.datetime | str | None, long: bool = False) -> str:
-    """A date the German way: 19.05.2022, or 19. Mai 2022 with `long`; partial ISO dates
-    (2019, 2019-04) as far as they go."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        parts = value.split("-")
-        if len(parts) == 1:
-            return parts[0]
-        if len(parts) == 2:
-            return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
-        value = dt.date.fromisoformat(value)
-    if long:
-        return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
-    return value.strftime("%d.%m.%Y")
 
 
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
@@ -95,6 +63,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     hosts.install(app)  # first: nothing else may run for a host that is not trusted
     limits.install(app)  # then: no view sees an oversized URL
+    i18n.install(app)  # the page's language, from its URL's prefix
     app.teardown_appcontext(close_uow)
     blueprints = (
         pages,
@@ -122,7 +91,6 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["markdown"] = lambda text, top=3: Markup(render_html(text or "", top=top))
-    app.jinja_env.filters["date_de"] = date_de
     app.jinja_env.globals["label"] = lambda name, code: vocabulary().label(name, code)
     app.jinja_env.globals["vocab"] = vocabulary
     app.jinja_env.globals["presented_cases"] = presented_cases

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from kb.errors import FieldError, ValidationError
+from kb.i18n import _
 
 # The vocabularies every file must define, in the order the codebook lists them.
 NAMES = (
@@ -57,12 +58,14 @@ class Vocabulary:
 def _parse(data: Any, source: str) -> Vocabulary:
     errors: list[FieldError] = []
     if not isinstance(data, dict):
-        raise ValidationError([FieldError("", "muss eine Zuordnung von Vokabularen sein", source)])
+        raise ValidationError(
+            [FieldError("", _("muss eine Zuordnung von Vokabularen sein"), source)]
+        )
     terms: dict[str, dict[str, Term]] = {}
     for name in NAMES:
         entries = data.get(name)
         if not isinstance(entries, list) or not entries:
-            errors.append(FieldError(name, "Vokabular fehlt oder ist leer", source))
+            errors.append(FieldError(name, _("Vokabular fehlt oder ist leer"), source))
             continue
         terms[name] = {}
         for i, entry in enumerate(entries):
@@ -71,21 +74,21 @@ def _parse(data: Any, source: str) -> Vocabulary:
                 isinstance(entry.get(k), str) and entry.get(k)
                 for k in ("code", "label", "definition")
             ):
-                errors.append(FieldError(where, "braucht code, label und definition", source))
+                errors.append(FieldError(where, _("braucht code, label und definition"), source))
                 continue
             code = entry["code"]
             if code in terms[name]:
-                errors.append(FieldError(where, f"Code '{code}' doppelt", source))
+                errors.append(FieldError(where, _("Code '%(code)s' doppelt", code=code), source))
             extra = {
                 k: str(v) for k, v in entry.items() if k not in ("code", "label", "definition")
             }
             terms[name][code] = Term(code, entry["label"], entry["definition"], extra)
     for unknown in sorted(set(data) - set(NAMES)):
-        errors.append(FieldError(unknown, "unbekanntes Vokabular", source))
+        errors.append(FieldError(unknown, _("unbekanntes Vokabular"), source))
     for code, term in terms.get("actor_kinds", {}).items():
         if term.extra.get("side") not in terms.get("actor_sides", {}):
             errors.append(
-                FieldError(f"actor_kinds.{code}", "side muss eine actor_side sein", source)
+                FieldError(f"actor_kinds.{code}", _("side muss eine actor_side sein"), source)
             )
     if errors:
         raise ValidationError(errors)
@@ -98,5 +101,7 @@ def load_vocabulary(path: Path) -> Vocabulary:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ValidationError([FieldError("", f"kein gültiges YAML: {exc}", str(path))]) from exc
+        raise ValidationError(
+            [FieldError("", _("kein gültiges YAML: %(error)s", error=exc), str(path))]
+        ) from exc
     return _parse(data, str(path))
