@@ -21,6 +21,7 @@ from werkzeug.datastructures import LanguageAccept
 
 import kb.i18n
 from kb.i18n import DEFAULT, LANGUAGES
+from webapp.params import current_path
 
 # The key of the request's language in the WSGI environ, set by LanguagePrefix.
 ENVIRON_KEY = "kb.language"
@@ -60,11 +61,10 @@ def _root() -> str:
     return root.removesuffix(f"/{lang}") if lang != DEFAULT else root
 
 
-def url_in(lang: str, path: str | None = None) -> str:
-    """This page (or `path`, a route's path without any prefix) in `lang`, query kept."""
-    if path is None:
-        query = request.query_string.decode("latin-1")
-        path = request.path + (f"?{query}" if query else "")
+def url_in(lang: str) -> str:
+    """This page in `lang`: its canonical URL (webapp.params.current_path, so that a query the
+    view did not understand is not repeated) under the other language's prefix."""
+    path = current_path().removeprefix(request.script_root)
     prefix = "" if lang == DEFAULT else f"/{lang}"
     return _root() + prefix + path
 

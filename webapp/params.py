@@ -120,7 +120,8 @@ def set_current_path(url: str) -> None:
 def current_path() -> str:
     """This page's URL for links back to it: the canonical URL a view declared, else the path
     alone, so that an unknown or oversized parameter is never repeated in every link."""
-    return str(g.get("current_path") or request.path)
+    # The script root holds the language prefix (/en): links back stay in the page's language.
+    return request.script_root + str(g.get("current_path") or request.path)
 
 
 FilterLink = Callable[[str, tuple[str, ...]], str]  # (facet, its new values) -> URL

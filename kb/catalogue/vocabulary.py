@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from kb.errors import FieldError, ValidationError
-from kb.i18n import _
+from kb.i18n import DEFAULT, LANGUAGES, _, current
 
 # The vocabularies every file must define, in the order the codebook lists them.
 NAMES = (
@@ -26,10 +26,28 @@ NAMES = (
 
 @dataclass(frozen=True)
 class Term:
+    """One value of a vocabulary: its code (never translated) and its label and definition in
+    every language (`labels["de"]`, `labels["en"]`, ...). `label` and `definition` are those of
+    the current language (kb.i18n), German where a language lacks them."""
+
     code: str
-    label: str
-    definition: str
+    labels: dict[str, str]
+    definitions: dict[str, str]
     extra: dict[str, str] = field(default_factory=dict)
+
+    def label_in(self, lang: str) -> str:
+        return self.labels.get(lang) or self.labels[DEFAULT]
+
+    def definition_in(self, lang: str) -> str:
+        return self.definitions.get(lang) or self.definitions[DEFAULT]
+
+    @property
+    def label(self) -> str:
+        return self.label_in(current())
+
+    @property
+    def definition(self) -> str:
+        return self.definition_in(current())
 
 
 @dataclass(frozen=True)
@@ -45,11 +63,12 @@ class Vocabulary:
     def term(self, name: str, code: str) -> Term:
         return self.terms[name][code]
 
-    def label(self, name: str, code: str | None) -> str:
+    def label(self, name: str, code: str | None, lang: str | None = None) -> str:
+        """A code's label in `lang` (the current language if None); an unknown code as it is."""
         if code is None:
             return ""
         term = self.terms[name].get(code)
-        return term.label if term else code
+        return term.label_in(lang or current()) if term else code
 
     def side_of(self, actor_kind: str) -> str:
         return self.terms["actor_kinds"][actor_kind].extra["side"]
@@ -79,10 +98,18 @@ def _parse(data: Any, source: str) -> Vocabulary:
             code = entry["code"]
             if code in terms[name]:
                 errors.append(FieldError(where, _("Code '%(code)s' doppelt", code=code), source))
+            labels = {DEFAULT: entry["label"]}
+            definitions = {DEFAULT: entry["definition"]}
+            for lang in LANGUAGES[1:]:
+                labels[lang] = str(entry.get(f"label_{lang}") or "")
+                definitions[lang] = str(entry.get(f"definition_{lang}") or "")
+            translated = {f"{k}_{lang}" for k in ("label", "definition") for lang in LANGUAGES[1:]}
             extra = {
-                k: str(v) for k, v in entry.items() if k not in ("code", "label", "definition")
+                k: str(v)
+                for k, v in entry.items()
+                if k not in ("code", "label", "definition") and k not in translated
             }
-            terms[name][code] = Term(code, entry["label"], entry["definition"], extra)
+            terms[name][code] = Term(code, labels, definitions, extra)
     for unknown in sorted(set(data) - set(NAMES)):
         errors.append(FieldError(unknown, _("unbekanntes Vokabular"), source))
     for code, term in terms.get("actor_kinds", {}).items():
