@@ -70,8 +70,11 @@ def url_in(lang: str) -> str:
 
 
 def external_url_in(lang: str) -> str:
-    """This page's absolute URL in `lang`, for hreflang alternates (query kept)."""
-    return request.host_url.rstrip("/") + url_in(lang)
+    """This page's absolute URL in `lang`, for hreflang alternates (query kept): on KB_BASE_URL
+    or the checked request host, like every absolute URL (webapp.hosts)."""
+    from webapp.hosts import absolute_url  # imported here: webapp.hosts imports this module
+
+    return absolute_url(url_in(lang))
 
 
 def suggested() -> str | None:
