@@ -12,6 +12,7 @@ from openapi_spec_validator import validate
 
 from kb.exchange.exporting import CASE_CSV_HEADER
 from tests.webapp.helpers import PASSWORD, FormFields, csrf_token, field_error, new_case_form
+from webapp.errors import unavailable_response
 
 A = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -110,6 +111,29 @@ def test_a_saved_edit_flashes_in_english(editor: FlaskClient) -> None:
     assert "Saved." in editor.get(saved.headers["Location"]).text
 
 
+def test_the_note_and_password_forms_are_english(editor: FlaskClient) -> None:
+    url = "/talks/talk-2-freiraumbuero-halle/notes/new"
+    html = editor.get("/en" + url).text
+    assert "<h1>New note</h1>" in html and ">Preview</button>" in html
+    assert ">Text (Markdown)</label>" in html and "At most 200,000 characters." in html
+    assert 'id="note-body" name="body" rows="22" lang="de"' in html  # the text is German
+    assert "Höchstens 200.000 Zeichen." in editor.get(url).text
+    token = csrf_token(editor, "/en" + url)
+    preview = editor.post(
+        "/en" + url,
+        data={
+            "title": "",
+            "created": "",
+            "body": "Ein **Text**",
+            "preview": "1",
+            "csrf_token": token,
+        },
+    )
+    assert ">Preview</h2>" in preview.text and "Untitled" in preview.text
+    password = editor.get("/en/account/password").text
+    assert "<h1>Change password</h1>" in password and ">Repeat the new password</label>" in password
+
+
 def test_the_work_list_is_english(editor: FlaskClient) -> None:
     html = editor.get("/en/editor/queue").text
     assert "<h1>Work list: what is missing</h1>" in html
@@ -133,6 +157,23 @@ def test_error_pages_are_english(web: FlaskClient) -> None:
 
     api = web.get("/en/api/cases/gibt-es-nicht")
     assert api.status_code == 404 and api.json["error"]["title"] == "Page not found"  # type: ignore[index]
+
+
+def test_403_405_and_503_are_english(editor: FlaskClient) -> None:
+    forbidden = editor.get("/en/admin/users")  # anna is an editor, not an admin
+    assert forbidden.status_code == 403
+    assert "Not permitted" in forbidden.text and "Your account is not permitted" in forbidden.text
+    not_allowed = editor.delete("/en/cases")
+    assert not_allowed.status_code == 405 and "Method not allowed" in not_allowed.text
+    app: Flask = editor.application  # type: ignore[attr-defined]
+    english = {"kb.language": "en", "SCRIPT_NAME": "/en"}
+    with app.test_request_context("/cases", environ_overrides=english):
+        page = unavailable_response().get_data(as_text=True)
+    assert '<html lang="en">' in page and "Database temporarily unavailable" in page
+    assert "Reload the page" in page and 'href="/en/"' in page
+    with app.test_request_context("/cases"):
+        page = unavailable_response().get_data(as_text=True)
+    assert '<html lang="de">' in page and "Datenbank vorübergehend nicht erreichbar" in page
 
 
 def test_german_error_pages_are_unchanged(web: FlaskClient) -> None:
