@@ -4,6 +4,8 @@ description in English under /en/, and the same in German as before (issue 17)."
 import csv
 import io
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from flask import Flask
@@ -11,6 +13,7 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from kb.exchange.exporting import CASE_CSV_HEADER
+from kb.runtime import Runtime
 from tests.webapp.helpers import PASSWORD, FormFields, csrf_token, field_error, new_case_form
 from webapp.errors import unavailable_response
 
@@ -218,6 +221,28 @@ def test_feeds_speak_english_under_en(
     assert (
         german_feed.findtext(f"{A}title") == f"Wissensbasis Kommunale Kooperationsmodelle{german}"
     )
+
+
+def test_with_kb_base_url_english_absolute_urls_keep_the_prefix(
+    make_app: Callable[..., Flask], seeded: Runtime
+) -> None:
+    client = make_app(replace(seeded.settings, base_url="https://kb.example/")).test_client()
+    feed = ET.fromstring(client.get("/en/cases/changes.atom").data)
+    links = {link.get("rel"): link.get("href") for link in feed.findall(f"{A}link")}
+    assert links == {
+        "self": "https://kb.example/en/cases/changes.atom",
+        "alternate": "https://kb.example/en/",
+    }
+    for entry in feed.findall(f"{A}entry"):
+        assert entry.findtext(f"{A}id", "").startswith("https://kb.example/en/cases/changes.atom#")
+    page = client.get("/en/cases").text
+    assert '<link rel="alternate" hreflang="de" href="https://kb.example/cases">' in page
+    assert '<link rel="alternate" hreflang="en" href="https://kb.example/en/cases">' in page
+    german = ET.fromstring(client.get("/cases/changes.atom").data)
+    assert {link.get("href") for link in german.findall(f"{A}link")} == {
+        "https://kb.example/cases/changes.atom",
+        "https://kb.example/",
+    }
 
 
 def test_a_note_in_the_english_feed_is_marked_german(editor: FlaskClient) -> None:
