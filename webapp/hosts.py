@@ -19,10 +19,14 @@ from werkzeug.sansio.utils import host_is_trusted
 from webapp.context import runtime
 
 
-def check_host() -> None:
+def trusted_host() -> bool:
     # request.host is "" for a Host header with characters no host name has; that is refused
     # too. Host names are case-insensitive, Werkzeug's comparison is not.
-    if not host_is_trusted(request.host.lower(), runtime().settings.allowed_hosts):
+    return host_is_trusted(request.host.lower(), runtime().settings.allowed_hosts)
+
+
+def check_host() -> None:
+    if not trusted_host():
         abort(400)
 
 

@@ -21,6 +21,8 @@ from werkzeug.datastructures import LanguageAccept
 
 import kb.i18n
 from kb.i18n import DEFAULT, LANGUAGES
+from webapp.context import runtime
+from webapp.hosts import trusted_host
 from webapp.params import current_path
 
 # The key of the request's language in the WSGI environ, set by LanguagePrefix.
@@ -69,9 +71,16 @@ def url_in(lang: str) -> str:
     return _root() + prefix + path
 
 
-def external_url_in(lang: str) -> str:
-    """This page's absolute URL in `lang`, for hreflang alternates (query kept)."""
-    return request.host_url.rstrip("/") + url_in(lang)
+def alternates() -> list[tuple[str, str]]:
+    """This page's absolute URL in every language, for the hreflang alternates in <head>: on
+    KB_BASE_URL when set, else on the request's host, and none at all for a host that is not
+    trusted (its 400 page must not write the host back)."""
+    if not trusted_host():
+        return []
+    base = runtime().settings.base_url  # the app's root, its mount prefix included
+    if base:
+        return [(lang, base.rstrip("/") + url_in(lang).removeprefix(_root())) for lang in LANGUAGES]
+    return [(lang, request.host_url.rstrip("/") + url_in(lang)) for lang in LANGUAGES]
 
 
 def suggested() -> str | None:
@@ -154,7 +163,7 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(
         lang=language,
         url_in=url_in,
-        external_url_in=external_url_in,
+        language_alternates=alternates,
         languages=LANGUAGES,
         language_names=NAMES,
         suggested_language=suggested,
