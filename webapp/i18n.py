@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from babel import Locale
 from flask import Flask, Response, g, request
 from flask_babel import Babel, force_locale, format_date, gettext
 from markupsafe import Markup
@@ -27,8 +28,9 @@ from webapp.params import current_path
 
 # The key of the request's language in the WSGI environ, set by LanguagePrefix.
 ENVIRON_KEY = "kb.language"
-# The language names in their own language, for the switch.
-NAMES = {"de": "Deutsch", "en": "English"}
+# Each language's name in itself, for the switch (from Babel's locale data: "Deutsch",
+# "English"; a new language needs no code).
+NAMES = {lang: Locale.parse(lang).get_display_name(lang).capitalize() for lang in LANGUAGES}
 
 
 class LanguagePrefix:
