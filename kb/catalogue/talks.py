@@ -66,9 +66,9 @@ def save_series(
     needs no vocabulary)."""
     series = find_series(uow, data.slug)
     new_state = data.model_dump(mode="json")
-    action = begin_save(
-        series, series_state, new_state, expected_version, _("Die Reihe '%(slug)s'", slug=data.slug)
-    )
+    # Translators: the subject of "… wurde inzwischen geändert (Version 3, …)" (kb.revisions).
+    label = _("Die Reihe '%(slug)s'", slug=data.slug)
+    action = begin_save(series, series_state, new_state, expected_version, label)
     if action is None:
         assert series is not None  # None means: it exists and nothing changed
         return series, False
@@ -185,9 +185,9 @@ def save_talk(
 
     talk = find_talk(uow, data.slug, include_deleted=True)
     new_state = data.model_dump(mode="json")
-    action = begin_save(
-        talk, talk_state, new_state, expected_version, _("Das Gespräch '%(slug)s'", slug=data.slug)
-    )
+    # Translators: the subject of "… wurde inzwischen geändert (Version 3, …)" (kb.revisions).
+    label = _("Das Gespräch '%(slug)s'", slug=data.slug)
+    action = begin_save(talk, talk_state, new_state, expected_version, label)
     if action is None:
         assert talk is not None  # None means: it exists and nothing changed
         return talk, False

@@ -336,3 +336,25 @@ def test_the_map_content_is_kept_per_language(seeded: Runtime) -> None:
                 land = catalogue_map(uow, {}, vocabulary).lands[0]
             assert land.label == vocabulary.label("lands", land.land, lang)
             assert land.label.endswith("(en)") == (lang == "en")
+
+
+def test_the_editors_and_admins_parts_in_english(editors_app: Flask, seeded: Runtime) -> None:
+    add_notes(seeded)
+    anna = editor(editors_app)
+    _, text = english(anna, "/talks")
+    assert_english(text, ["New talk", "New series", "Edit series"], ["Neue", "bearbeiten"])
+    page, text = english(anna, f"/talks/{TALK}")
+    assert_english(text, ["Add a note", "Edit"], ["Notiz", "Bearbeiten"])
+    assert 'aria-label="Edit: Altenburg"' in page and 'aria-label="History: Altenburg"' in page
+    url = "/en/notes/n2/history"
+    deleted = anna.post("/en/notes/n2/delete", data={"csrf_token": csrf_token(anna, url)})
+    assert deleted.headers["Location"] == f"/en/talks/{TALK}"
+    assert "“Kurz” deleted. An administrator can restore it." in anna.get(f"/en/talks/{TALK}").text
+    root = editor(editors_app, "root")
+    page, text = english(root, "/admin/deleted")
+    assert_english(text, ["Deleted entries", "Kind", "Deleted on", "Note", "Restore"], ["Notiz"])
+    assert '<a href="/en/notes/n2/history" lang="de">Kurz</a>' in page
+    token = csrf_token(root, "/en/admin/deleted")
+    undone = root.post("/en/admin/deleted/notes/n2/restore", data={"csrf_token": token})
+    assert undone.headers["Location"] == "/en/admin/deleted"
+    assert "“Kurz” is visible again." in root.get("/en/admin/deleted").text
