@@ -18,6 +18,9 @@ from werkzeug.sansio.utils import host_is_trusted
 
 from webapp.context import runtime
 
+# The key of the request's language in the WSGI environ (set by webapp.i18n.LanguagePrefix).
+LANGUAGE_KEY = "kb.language"
+
 
 def trusted_host() -> bool:
     # request.host is "" for a Host header with characters no host name has; that is refused
@@ -41,9 +44,18 @@ def external_url(endpoint: str, **values: Any) -> str:
     if not base:
         return url_for(endpoint, _external=True, **values)
     # KB_BASE_URL names the app's root, prefix included; url_for's path starts with the prefix
-    # the server mounted the app under (SCRIPT_NAME), which must not appear twice.
-    path = url_for(endpoint, **values).removeprefix(request.script_root)
+    # the server mounted the app under, which must not appear twice (the language's prefix,
+    # /en, the rest of SCRIPT_NAME, stays: an English page links English pages).
+    path = url_for(endpoint, **values).removeprefix(mount_root())
     return base + path.lstrip("/")
+
+
+def mount_root() -> str:
+    """The prefix the server mounted the app under: the script root without the language's
+    prefix, which webapp.i18n.LanguagePrefix added to it."""
+    lang = request.environ.get(LANGUAGE_KEY)
+    root = request.script_root
+    return root.removesuffix(f"/{lang}") if lang and root.endswith(f"/{lang}") else root
 
 
 def install(app: Flask) -> None:

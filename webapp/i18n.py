@@ -23,11 +23,9 @@ from werkzeug.datastructures import LanguageAccept
 import kb.i18n
 from kb.i18n import DEFAULT, LANGUAGES
 from webapp.context import runtime
-from webapp.hosts import trusted_host
+from webapp.hosts import LANGUAGE_KEY, mount_root, trusted_host
 from webapp.params import current_path
 
-# The key of the request's language in the WSGI environ, set by LanguagePrefix.
-ENVIRON_KEY = "kb.language"
 # Each language's name in itself, for the switch (from Babel's locale data: "Deutsch",
 # "English"; a new language needs no code).
 NAMES = {lang: Locale.parse(lang).get_display_name(lang).capitalize() for lang in LANGUAGES}
@@ -46,23 +44,16 @@ class LanguagePrefix:
             if path == prefix or path.startswith(prefix + "/"):
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
                 environ["PATH_INFO"] = path[len(prefix) :] or "/"
-                environ[ENVIRON_KEY] = lang
+                environ[LANGUAGE_KEY] = lang
                 break
         else:
-            environ[ENVIRON_KEY] = DEFAULT
+            environ[LANGUAGE_KEY] = DEFAULT
         return self.app(environ, start_response)
 
 
 def language() -> str:
     """The language of this request's page."""
-    return str(request.environ.get(ENVIRON_KEY, DEFAULT)) if request else DEFAULT
-
-
-def _root() -> str:
-    """The script root without the language prefix (an app mounted below a path keeps it)."""
-    root = request.script_root
-    lang = language()
-    return root.removesuffix(f"/{lang}") if lang != DEFAULT else root
+    return str(request.environ.get(LANGUAGE_KEY, DEFAULT)) if request else DEFAULT
 
 
 def url_in(lang: str) -> str:
@@ -70,7 +61,7 @@ def url_in(lang: str) -> str:
     view did not understand is not repeated) under the other language's prefix."""
     path = current_path().removeprefix(request.script_root)
     prefix = "" if lang == DEFAULT else f"/{lang}"
-    return _root() + prefix + path
+    return mount_root() + prefix + path
 
 
 def alternates() -> list[tuple[str, str]]:
@@ -81,7 +72,9 @@ def alternates() -> list[tuple[str, str]]:
         return []
     base = runtime().settings.base_url  # the app's root, its mount prefix included
     if base:
-        return [(lang, base.rstrip("/") + url_in(lang).removeprefix(_root())) for lang in LANGUAGES]
+        return [
+            (lang, base.rstrip("/") + url_in(lang).removeprefix(mount_root())) for lang in LANGUAGES
+        ]
     return [(lang, request.host_url.rstrip("/") + url_in(lang)) for lang in LANGUAGES]
 
 
