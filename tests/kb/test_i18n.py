@@ -1,5 +1,8 @@
 """kb.i18n: which language is current, how the environment chooses it, and the catalogue."""
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from kb import i18n
@@ -48,3 +51,18 @@ def test_a_vocabulary_term_speaks_the_current_language() -> None:
         assert term.label == term.label_in("en") == vocabulary.label("lands", "bayern")
     assert vocabulary.label("lands", "bayern", lang="en") == term.label_in("en")
     assert vocabulary.label("lands", "unbekannt", lang="en") == "unbekannt"
+
+
+def test_a_catalogue_not_compiled_is_compiled_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "en" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copy(i18n.TRANSLATIONS / "en" / "LC_MESSAGES" / "kb.po", folder / "kb.po")
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        with i18n.using("en"):
+            assert i18n._("unbekanntes Vokabular") == "unknown vocabulary"
+    finally:
+        i18n.translations.cache_clear()
