@@ -286,6 +286,7 @@ def test_the_english_comparison(web: FlaskClient) -> None:
     assert '<th scope="col"><a href="/en/cases/freiraumbuero-halle" lang="de">' in html
     # The values of the city row are content as written; the labels of vocabularies are not.
     assert '<ul lang="de"><li>Halle (Saale)</li></ul>' in html
+    assert '<dd lang="de">Bundespreis Kooperative Stadt' in html  # the award both received
     # The downloads speak the page's language too (their column names do not change).
     markdown = web.get(f"/en/compare.md?cases={HALLE},{AACHEN}").get_data(as_text=True)
     assert markdown.startswith("# Comparison: ") and "| Field |" in markdown
