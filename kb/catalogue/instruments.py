@@ -4,6 +4,7 @@ them. The rows mirror the `instruments` vocabulary; `kb init` keeps them in step
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import NotFound
 from kb.unit_of_work import UnitOfWork
 from models import Case, CaseInstrument, Instrument
@@ -44,3 +45,18 @@ def instrument_uses(uow: UnitOfWork, instrument: Instrument) -> list[CaseInstrum
             .order_by(Case.name)
         )
     )
+
+
+def instrument_label(instrument: Instrument, vocabulary: Vocabulary) -> str:
+    """An instrument's name in the current language: its vocabulary term's (the row mirrors
+    it); the stored German name of a row the vocabulary no longer has."""
+    if vocabulary.has("instruments", instrument.slug):
+        return vocabulary.term("instruments", instrument.slug).label
+    return instrument.label
+
+
+def instrument_definition(instrument: Instrument, vocabulary: Vocabulary) -> str:
+    """An instrument's definition in the current language, like `instrument_label`."""
+    if vocabulary.has("instruments", instrument.slug):
+        return vocabulary.term("instruments", instrument.slug).definition
+    return instrument.definition
