@@ -19,11 +19,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from kb.i18n import N_
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 
-# German, for the codebook and the pages that explain the downloads.
-RULE = (
+# For the codebook and the pages that explain the downloads; translate(RULE) where it is shown
+# in the reader's language (the codebook file of an export keeps the German).
+RULE = N_(
     "Schutz vor Formeln: Beginnt ein Text mit =, +, -, @, einem Tabulator oder einem "
     "Wagenrücklauf, steht in der CSV-Zelle ein Apostroph (') davor, damit Tabellenprogramme "
     "ihn als Text zeigen und nicht als Formel ausführen; ebenso vor einem Text, der schon mit "

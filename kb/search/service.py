@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import SearchUnavailable
+from kb.i18n import N_, translate
 from kb.unit_of_work import Change, UnitOfWork
 from kb.watermark import cached_from_index
 from models import Case, SearchOutbox, Series, Talk
@@ -53,7 +54,7 @@ __all__ = [
 
 CATCH_UP_TIMEOUT = 0.5  # seconds a direct catch-up waits for the writer before leaving it
 REPAIR_RETRY = 60.0  # seconds before a failed background rebuild is tried again
-UNAVAILABLE = (
+UNAVAILABLE = N_(
     "Die Suche wird gerade neu aufgebaut. Bitte in einer Minute erneut versuchen; "
     "alle anderen Seiten sind erreichbar."
 )
@@ -116,8 +117,9 @@ class SearchIndexService:
         every word of the titles of cases, talks and series and of the vocabularies' labels and
         definitions (instruments, actor kinds, …). Once per process before its first write, and
         again before every rebuild (which then splits every text with the newest words)."""
-        texts = [t.label for terms in self.vocabulary.terms.values() for t in terms.values()]
-        texts += [t.definition for terms in self.vocabulary.terms.values() for t in terms.values()]
+        # German, whatever the current language: they are words of the German analyzer.
+        every_term = [t for terms in self.vocabulary.terms.values() for t in terms.values()]
+        texts = [t.label_in("de") for t in every_term] + [t.definition_in("de") for t in every_term]
         texts += uow.session.scalars(select(Case.name).where(Case.deleted_at.is_(None)))
         texts += uow.session.scalars(select(Talk.title).where(Talk.deleted_at.is_(None)))
         texts += uow.session.scalars(select(Series.title))
@@ -268,12 +270,12 @@ class SearchIndexService:
             return self.engine.search(request, overlay, snippets=not every_hit, every_hit=every_hit)
         except IndexUnavailable as exc:
             self.repair.start()
-            raise SearchUnavailable(UNAVAILABLE) from exc
+            raise SearchUnavailable(translate(UNAVAILABLE)) from exc
         except QuerySyntaxError:
             raise
         except Exception as exc:
             if self.unusable():
-                raise SearchUnavailable(UNAVAILABLE) from exc
+                raise SearchUnavailable(translate(UNAVAILABLE)) from exc
             raise
 
     def similar_cases(
