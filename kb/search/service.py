@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import SearchUnavailable
 from kb.i18n import N_, translate
+from kb.search.language import in_language, with_note_in_language
 from kb.unit_of_work import Change, UnitOfWork
 from kb.watermark import cached_from_index
 from models import Case, SearchOutbox, Series, Talk
@@ -267,16 +268,19 @@ class SearchIndexService:
         downloads. Raises SearchUnavailable while the index is rebuilt."""
         overlay = self.overlay(uow)
         try:
-            return self.engine.search(request, overlay, snippets=not every_hit, every_hit=every_hit)
+            results = self.engine.search(
+                request, overlay, snippets=not every_hit, every_hit=every_hit
+            )
         except IndexUnavailable as exc:
             self.repair.start()
             raise SearchUnavailable(translate(UNAVAILABLE)) from exc
-        except QuerySyntaxError:
-            raise
+        except QuerySyntaxError as exc:
+            raise in_language(exc) from exc
         except Exception as exc:
             if self.unusable():
                 raise SearchUnavailable(translate(UNAVAILABLE)) from exc
             raise
+        return with_note_in_language(results)
 
     def similar_cases(
         self, slug: str, limit: int = 5, *, uow: UnitOfWork | None = None
