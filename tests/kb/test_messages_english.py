@@ -6,6 +6,7 @@ whatever the language (they are stored)."""
 import dataclasses
 import re
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from kb.catalogue.schemas import CaseIn, validate
 from kb.catalogue.vocabulary import Vocabulary, load_vocabulary
 from kb.config import DEFAULT_SEED_DIR, ConfigurationError, parse_base_url
 from kb.editorial.kinds import file_types
+from kb.editorial.links import LastCheck, LinkReport, LinkResult, Usage, render_report
 from kb.errors import ValidationError
 from kb.exchange.importing import ImportReport, check_references, prepare, validate_files
 from kb.i18n import using
@@ -247,3 +249,33 @@ def test_search_documents_are_german_whatever_the_language(
             english = list(all_documents(uow, bilingual))
     assert german and english == german
     assert any("Sachsen" in d.places for d in german)
+
+
+def test_a_link_check_report_in_english_keeps_the_stored_german_reasons() -> None:
+    used = [Usage("case", "testfall", "Testfall", "sources[0].url")]
+    results = [
+        LinkResult("https://example.org/a", "ok", 200, "", "erreichbar (200)", [], used),
+        LinkResult("https://example.org/b", "dead", 404, "", "nicht gefunden (404)", [], used),
+    ]
+    report = LinkReport(datetime(2026, 1, 1, tzinfo=UTC), 2.04, {}, results)
+    with using("en"):
+        english = render_report(report)
+        labels = last_check_labels()
+    assert english == [
+        "2 addresses checked in 2.0 s: 1 fine, 0 moved permanently, "
+        "0 redirected temporarily, 1 dead, 0 unreachable.",
+        "",
+        "Dead (1):",
+        "  https://example.org/b",
+        "    nicht gefunden (404)",
+        "    – case testfall: sources[0].url",
+    ]
+    assert labels["error"] == "unreachable"
+    assert render_report(report)[0] == (
+        "2 Adresse(n) geprüft in 2,0 s: 1 in Ordnung, 0 dauerhaft umgezogen, "
+        "0 vorübergehend weitergeleitet, 1 tot, 0 nicht erreichbar."
+    )
+
+
+def last_check_labels() -> dict[str, str]:
+    return dict(LastCheck(None, {}, [], {}).labels)
