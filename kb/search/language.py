@@ -1,6 +1,8 @@
 """The search's messages in the current language. search_index speaks German only and knows
 nothing of kb (search_index.messages); its templates are in kb's catalogue, and are said here."""
 
+from dataclasses import replace
+
 from kb.i18n import translate
 from search_index.documents import QuerySyntaxError, SearchResults
 from search_index.messages import Message
@@ -20,7 +22,8 @@ def in_language(error: QuerySyntaxError) -> QuerySyntaxError:
 
 
 def with_note_in_language(results: SearchResults) -> SearchResults:
-    """`results` with their note for the user in the current language."""
-    if results.message:
-        results.message = say(results.message)
-    return results
+    """`results` with their note for the user in the current language (a copy: the engine's
+    results keep the German note)."""
+    if not results.message:
+        return results
+    return replace(results, message=say(results.message))
