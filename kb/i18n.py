@@ -124,3 +124,11 @@ def N_(message: str) -> str:
 def translate(message: str, lang: str | None = None) -> str:
     """A message marked with N_() in `lang` (the current language if None)."""
     return translations(lang or current()).gettext(message) if message else message
+
+
+def number(value: float, pattern: str | None = None) -> str:
+    """`value` with the digit groups and decimal sign of the current language: 100.000 and 47,2
+    in German, 100,000 and 47.2 in English; `pattern` as Babel's ("0.0": one decimal)."""
+    from babel.numbers import format_decimal  # only where a message shows a number
+
+    return format_decimal(value, format=pattern, locale=current())

@@ -69,7 +69,8 @@ class SearchResults:
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
-    message: str | None = None  # a note for the user, e.g. that the query was shortened
+    # A note for the user, e.g. that the query was shortened (a search_index.messages.Message).
+    message: str | None = None
     corrected_from: str | None = None  # the query as typed, when `query` is its correction
     exact_total: int = 0  # hits with every word as typed
     partial: bool = False  # some hits match only some of the words (see `missing`)
@@ -116,7 +117,8 @@ class IndexUnavailable(RuntimeError):
 
 
 class QuerySyntaxError(ValueError):
-    """The query cannot be understood; the message says why, in German."""
+    """The query cannot be understood; the message says why, in German (its first argument, a
+    search_index.messages.Message, can be said in another language)."""
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from search_index.documents import (
 from search_index.executor import Execution, Executor, PostingCache, Scores
 from search_index.facets import DocIds, DocTable, apply_filters
 from search_index.highlight import snippet
+from search_index.messages import UNKNOWN_SORT, Message
 from search_index.query import clean, make_parser, parse
 from search_index.schema import TEXT_FIELDS, build_schema
 from search_index.store import IndexStore, to_fields
@@ -132,7 +133,9 @@ class SearchEngine:
         `every_hit` returns all hits as one page, in the requested order, past the paging
         limits that protect interactive requests (for downloads of a whole result set)."""
         if request.sort not in SORTS:
-            raise QuerySyntaxError(f"Unbekannte Sortierung '{request.sort}' ({', '.join(SORTS)})")
+            raise QuerySyntaxError(
+                Message(UNKNOWN_SORT, sort=request.sort, allowed=", ".join(SORTS))
+            )
         per_page = min(max(request.per_page, 1), MAX_PER_PAGE)
         page = min(max(request.page, 1), MAX_PAGE)
         text, note = clean(request.query)

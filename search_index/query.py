@@ -16,6 +16,14 @@ from whoosh.support.charset import accent_map
 
 from search_index.analysis import german_normalize, transliterate
 from search_index.documents import FACETS, QuerySyntaxError
+from search_index.messages import (
+    NOTHING_TO_SEARCH,
+    SHORTENED,
+    TOO_MANY_TERMS,
+    UNREADABLE,
+    WILDCARD_TOO_SHORT,
+    Message,
+)
 from search_index.schema import TEXT_FIELDS, build_schema
 
 MAX_CHARS = 500
@@ -48,15 +56,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u
 _FOLD = str.maketrans({k: v for k, v in accent_map.items() if isinstance(v, str)})
 
 
-def clean(text: str) -> tuple[str, str | None]:
+def clean(text: str) -> tuple[str, Message | None]:
     """Remove control characters, fold whitespace, shorten, balance quotes, and turn German
     operators and `-word` into the parser's syntax. Returns the text and a note for the user."""
-    note = None
+    note: Message | None = None
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
     text = " ".join(text.split())
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS].rsplit(" ", 1)[0]
-        note = f"Die Anfrage war zu lang und wurde auf {MAX_CHARS} Zeichen gekürzt."
+        note = Message(SHORTENED, limit=MAX_CHARS)
     if text.count('"') % 2:
         text = text.replace('"', " ")
     out = []
@@ -112,9 +120,7 @@ def _rewrite(node: q.Query) -> q.Query:
         field = node.fieldname
         text = transliterate(text.lower()) if field in FACETS else _normalize_pattern(text)
         if text.startswith(("*", "?")) or len(text.strip("*?")) < 2:
-            raise QuerySyntaxError(
-                "Platzhalter * brauchen mindestens zwei Buchstaben davor, z. B. Bürger*"
-            )
+            raise QuerySyntaxError(Message(WILDCARD_TOO_SHORT))
         if isinstance(node, q.Prefix):
             return q.Prefix(field, text, boost=node.boost)
         return q.Wildcard(field, text, boost=node.boost)
@@ -130,13 +136,11 @@ def parse(parser: MultifieldParser, text: str) -> q.Query:
     try:
         parsed = parser.parse(text)
     except (QueryParserError, ValueError, RecursionError) as exc:
-        raise QuerySyntaxError(f"Die Anfrage ist nicht lesbar: {exc}") from exc
+        raise QuerySyntaxError(Message(UNREADABLE, error=str(exc))) from exc
     words = [w for w in re.findall(r"\w+", text) if w not in ("AND", "OR", "NOT")]
     if len(words) > MAX_TERMS:
-        raise QuerySyntaxError(f"Zu viele Suchbegriffe: höchstens {MAX_TERMS}.")
+        raise QuerySyntaxError(Message(TOO_MANY_TERMS, limit=MAX_TERMS))
     normalized = _rewrite(parsed).normalize()
     if normalized is q.NullQuery or isinstance(normalized, q.NullQuery.__class__):
-        raise QuerySyntaxError(
-            "Die Anfrage enthält nur Füllwörter oder Zeichen, nach denen nicht gesucht werden kann."
-        )
+        raise QuerySyntaxError(Message(NOTHING_TO_SEARCH))
     return normalized

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from kb.catalogue.schemas import CaseIn
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import NotFound
+from kb.i18n import _
 from kb.revisions import begin_save, record_revision, saves_atomically
 from kb.unit_of_work import UnitOfWork
 from models import (
@@ -45,7 +46,7 @@ def find_case(uow: UnitOfWork, slug: str, *, include_deleted: bool = False) -> C
 def get_case(uow: UnitOfWork, slug: str) -> Case:
     case = find_case(uow, slug)
     if case is None:
-        raise NotFound(f"Kein Fall mit dem Kürzel '{slug}'")
+        raise NotFound(_("Kein Fall mit dem Kürzel '%(slug)s'", slug=slug))
     return case
 
 
@@ -177,7 +178,9 @@ def save_case(
     instruments = sync_instruments(uow, vocabulary)
     case = find_case(uow, data.slug, include_deleted=True)
     new_state = data.model_dump(mode="json")
-    action = begin_save(case, case_state, new_state, expected_version, f"Der Fall '{data.slug}'")
+    action = begin_save(
+        case, case_state, new_state, expected_version, _("Der Fall '%(slug)s'", slug=data.slug)
+    )
     if action is None:
         assert case is not None  # None means: it exists and nothing changed
         return case, False

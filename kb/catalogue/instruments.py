@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import NotFound
+from kb.i18n import _
 from kb.unit_of_work import UnitOfWork
 from models import Case, CaseInstrument, Instrument
 
@@ -30,7 +31,7 @@ def list_instruments(uow: UnitOfWork) -> list[tuple[Instrument, int]]:
 def get_instrument(uow: UnitOfWork, slug: str) -> Instrument:
     instrument = uow.session.scalars(select(Instrument).where(Instrument.slug == slug)).first()
     if instrument is None:
-        raise NotFound(f"Kein Instrument mit dem Kürzel '{slug}'")
+        raise NotFound(_("Kein Instrument mit dem Kürzel '%(slug)s'", slug=slug))
     return instrument
 
 

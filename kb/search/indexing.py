@@ -18,7 +18,8 @@ from search_index.documents import SearchDocument
 
 
 def _line(label: str, head: str, text: str = "") -> str:
-    """A details line, "Label: head – text" ("" when there is nothing to say)."""
+    """A details line, "Label: head – text" ("" when there is nothing to say). The labels are
+    German and not translated: they are stored in the index, which is German."""
     head, text = " ".join(head.split()), " ".join(text.split())  # plain text, not Markdown
     if not head and not text:
         return ""
@@ -82,7 +83,8 @@ def case_document(case: Case, vocabulary: Vocabulary, talks: list[Talk]) -> Sear
         people=tuple(
             [a.name for a in case.actors] + ([case.carrier_name] if case.carrier_name else [])
         ),
-        places=(case.city, vocabulary.label("lands", case.land)),
+        # The index is German whatever the language of the request that changed the case.
+        places=(case.city, vocabulary.label("lands", case.land, lang="de")),
         instruments=tuple(u.instrument.label for u in case.instruments),
         context="\n".join(t.title for t in talks),
         details=case_details(case),

@@ -12,6 +12,8 @@ from sqlalchemy import delete, select
 
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import SearchUnavailable
+from kb.i18n import N_, translate
+from kb.search.language import in_language, with_note_in_language
 from kb.unit_of_work import Change, UnitOfWork
 from kb.watermark import cached_from_index
 from models import Case, SearchOutbox, Series, Talk
@@ -53,7 +55,7 @@ __all__ = [
 
 CATCH_UP_TIMEOUT = 0.5  # seconds a direct catch-up waits for the writer before leaving it
 REPAIR_RETRY = 60.0  # seconds before a failed background rebuild is tried again
-UNAVAILABLE = (
+UNAVAILABLE = N_(
     "Die Suche wird gerade neu aufgebaut. Bitte in einer Minute erneut versuchen; "
     "alle anderen Seiten sind erreichbar."
 )
@@ -116,8 +118,9 @@ class SearchIndexService:
         every word of the titles of cases, talks and series and of the vocabularies' labels and
         definitions (instruments, actor kinds, …). Once per process before its first write, and
         again before every rebuild (which then splits every text with the newest words)."""
-        texts = [t.label for terms in self.vocabulary.terms.values() for t in terms.values()]
-        texts += [t.definition for terms in self.vocabulary.terms.values() for t in terms.values()]
+        # German, whatever the current language: they are words of the German analyzer.
+        every_term = [t for terms in self.vocabulary.terms.values() for t in terms.values()]
+        texts = [t.label_in("de") for t in every_term] + [t.definition_in("de") for t in every_term]
         texts += uow.session.scalars(select(Case.name).where(Case.deleted_at.is_(None)))
         texts += uow.session.scalars(select(Talk.title).where(Talk.deleted_at.is_(None)))
         texts += uow.session.scalars(select(Series.title))
@@ -265,16 +268,19 @@ class SearchIndexService:
         downloads. Raises SearchUnavailable while the index is rebuilt."""
         overlay = self.overlay(uow)
         try:
-            return self.engine.search(request, overlay, snippets=not every_hit, every_hit=every_hit)
+            results = self.engine.search(
+                request, overlay, snippets=not every_hit, every_hit=every_hit
+            )
         except IndexUnavailable as exc:
             self.repair.start()
-            raise SearchUnavailable(UNAVAILABLE) from exc
-        except QuerySyntaxError:
-            raise
+            raise SearchUnavailable(translate(UNAVAILABLE)) from exc
+        except QuerySyntaxError as exc:
+            raise in_language(exc) from exc
         except Exception as exc:
             if self.unusable():
-                raise SearchUnavailable(UNAVAILABLE) from exc
+                raise SearchUnavailable(translate(UNAVAILABLE)) from exc
             raise
+        return with_note_in_language(results)
 
     def similar_cases(
         self, slug: str, limit: int = 5, *, uow: UnitOfWork | None = None
