@@ -55,6 +55,10 @@ FIELDS: dict[str, Label] = {
     "name": Label("Name", about="Name des Falls, wie ihn die Quellen nennen"),
     "title": Label("Titel"),
     "summary": Label("Kurzfassung"),
+    "summary_en": Label(
+        "Kurzfassung (englisch)",
+        about="Kurzfassung auf Englisch, wo die Redaktion eine geschrieben hat (sonst leer)",
+    ),
     "description": Label("Beschreibung", form="Beschreibung (Markdown)"),
     "sources": Label(
         "Quellen", item=Label("Quelle", about="Eine Quelle (URL) und wofür sie belegt.")

@@ -57,6 +57,7 @@ WIDE_COLUMNS: dict[str, tuple[str, str, str]] = {
     "funding": ("funding@programmes", LIST, ""),
     "awards": ("awards", LIST, ""),
     "summary": ("summary", "Markdown", ""),
+    "summary_en": ("summary_en", "Markdown", ""),
     "website": ("website", "URL", ""),
     "sources": ("sources", f"{LIST}, URLs", ""),
 }

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import SearchUnavailable
+from kb.i18n import DEFAULT
 from kb.unit_of_work import Change, UnitOfWork
 from kb.watermark import cached_from_index
 from models import Case, SearchOutbox, Series, Talk
@@ -116,8 +117,9 @@ class SearchIndexService:
         every word of the titles of cases, talks and series and of the vocabularies' labels and
         definitions (instruments, actor kinds, …). Once per process before its first write, and
         again before every rebuild (which then splits every text with the newest words)."""
-        texts = [t.label for terms in self.vocabulary.terms.values() for t in terms.values()]
-        texts += [t.definition for terms in self.vocabulary.terms.values() for t in terms.values()]
+        terms = [t for by_code in self.vocabulary.terms.values() for t in by_code.values()]
+        # German words for the German analysis, whatever the language of the request.
+        texts = [t.label_in(DEFAULT) for t in terms] + [t.definition_in(DEFAULT) for t in terms]
         texts += uow.session.scalars(select(Case.name).where(Case.deleted_at.is_(None)))
         texts += uow.session.scalars(select(Talk.title).where(Talk.deleted_at.is_(None)))
         texts += uow.session.scalars(select(Series.title))
