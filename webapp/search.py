@@ -10,6 +10,7 @@ from kb.catalogue.browsing import FACET_VOCABULARIES, case_rows_by_slug
 from kb.editorial.kinds import noun, nouns
 from kb.search.service import FACETS, SORTS, QuerySyntaxError
 from webapp.context import runtime, uow, vocabulary
+from webapp.i18n import language
 from webapp.params import (
     args_of,
     chips,
@@ -40,13 +41,13 @@ def search() -> str:
     results, error = None, None
     if req.query.strip() or req.filters:
         try:
-            results = runtime().search_index.search(uow(), req)
+            results = runtime().search_index.search(uow(), req, lang=language())
         except QuerySyntaxError as exc:
             error = str(exc)
         if results is not None and req.page > 1 and not results.hits and results.total:
             problems.append(f"Seite {req.page} (page): so viele Seiten gibt es nicht")
             req = replace(req, page=1)
-            results = runtime().search_index.search(uow(), req)
+            results = runtime().search_index.search(uow(), req, lang=language())
 
     set_current_path(url_with("/search", search_args(req, page=req.page)))
 
