@@ -3,6 +3,7 @@
 in the history and found by its English words."""
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from kb.catalogue.cases import find_case
 from kb.revisions import list_revisions
@@ -73,3 +74,10 @@ def test_the_english_summary_finds_the_case(editors_app: Flask) -> None:
     found = editors_app.test_client().get("/api/search?q=council").json
     assert found is not None
     assert SLUG in [h["slug"] for h in found["hits"]]
+
+
+def test_the_series_cases_of_the_seed_show_their_english_summary(web: FlaskClient) -> None:
+    english = web.get("/en/cases/stadtmensch-altenburg").text
+    assert '<div class="prose" lang="en"><p>STADTMENSCH is a joint initiative' in english
+    assert '<div class="prose" lang="de"><p>STADTMENSCH ist eine' in english
+    assert "STADTMENSCH is a joint" not in web.get("/cases/stadtmensch-altenburg").text
