@@ -62,6 +62,10 @@ FIELDS: dict[str, Label] = {
     "name": Label(N_("Name"), about=N_("Name des Falls, wie ihn die Quellen nennen")),
     "title": Label(N_("Titel")),
     "summary": Label(N_("Kurzfassung")),
+    "summary_en": Label(
+        N_("Kurzfassung (englisch)"),
+        about=N_("Kurzfassung auf Englisch, wo die Redaktion eine geschrieben hat (sonst leer)"),
+    ),
     "description": Label(N_("Beschreibung"), form=N_("Beschreibung (Markdown)")),
     "sources": Label(
         N_("Quellen"), item=Label(N_("Quelle"), about=N_("Eine Quelle (URL) und wofür sie belegt."))

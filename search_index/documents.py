@@ -49,6 +49,17 @@ class SearchRequest:
 
 
 @dataclass(frozen=True)
+class Synonym:
+    """Words of the reader's language that the index holds under another name (an English
+    vocabulary label for a facet code or a German label): where `phrase` stands in a query as
+    whole words (in any case, a hyphen or spaces between its words alike), `query`, written in
+    the query language ("governance:bottom-up"), is matched as well."""
+
+    phrase: str
+    query: str
+
+
+@dataclass(frozen=True)
 class SearchHit:
     kind: str
     slug: str  # for a note: the talk's slug (the note lives on the talk's page)

@@ -3,6 +3,8 @@ field:value filters. Any input gives a query or a QuerySyntaxError with a German
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
 
 from whoosh import query as q
 from whoosh.qparser import (
@@ -15,7 +17,7 @@ from whoosh.qparser import (
 from whoosh.support.charset import accent_map
 
 from search_index.analysis import german_normalize, transliterate
-from search_index.documents import FACETS, QuerySyntaxError
+from search_index.documents import FACETS, QuerySyntaxError, Synonym
 from search_index.messages import (
     NOTHING_TO_SEARCH,
     SHORTENED,
@@ -90,6 +92,56 @@ def _without_question_words(chunk: str) -> str:
     return " ".join(w for w in chunk.split(" ") if w.lower() not in QUESTION_WORDS)
 
 
+_WORD_GAP = r"[\s\-]+"  # between the words of a synonym's phrase: spaces or a hyphen
+
+
+def _key(phrase: str) -> str:
+    return " ".join(w for w in re.split(_WORD_GAP, phrase.lower()) if w)
+
+
+@lru_cache(maxsize=8)
+def _synonym_table(synonyms: tuple[Synonym, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every phrase (longest first, so that "large city" wins over "city"),
+    and the queries of each phrase OR-ed, by the phrase's key."""
+    queries: dict[str, list[str]] = {}
+    for s in synonyms:
+        if _key(s.phrase):
+            queries.setdefault(_key(s.phrase), []).append(s.query)
+    phrases = sorted(queries, key=lambda k: (-len(k.split()), -len(k)))
+    body = "|".join(_WORD_GAP.join(map(re.escape, k.split())) for k in phrases)
+    # Whole words only, never a field's value ("titel:bottom-up") or a prefix ("bottom*").
+    pattern = re.compile(rf"(?<![\w:*\-])(?:{body})(?![\w:*\-])", re.IGNORECASE)
+    return pattern, {k: " OR ".join(dict.fromkeys(q)) for k, q in queries.items()}
+
+
+def expand(text: str, synonyms: Sequence[Synonym]) -> tuple[str, frozenset[str]]:
+    """Cleaned text with every synonym's phrase OR-ed with its query ("bottom-up" becomes
+    "((bottom-up) OR governance:bottom-up)"): outside quotes wherever the phrase stands, a
+    quoted phrase if it is the synonym's phrase as a whole. Also returns the words so expanded
+    (in lower case), which no spelling suggestion should change."""
+    if not synonyms or not text:
+        return text, frozenset()
+    pattern, queries = _synonym_table(tuple(synonyms))
+    if not queries:
+        return text, frozenset()
+    covered: set[str] = set()
+
+    def replace(match: re.Match[str]) -> str:
+        covered.update(_key(match[0]).split())
+        return f"(({match[0]}) OR {queries[_key(match[0])]})"
+
+    out = []
+    for i, chunk in enumerate(text.split('"')):
+        if i % 2 == 0:
+            out.append(pattern.sub(replace, chunk))
+        elif _key(chunk) in queries:
+            covered.update(_key(chunk).split())
+            out.append(f'("{chunk}" OR {queries[_key(chunk)]})')
+        else:
+            out.append(f'"{chunk}"')
+    return "".join(out), frozenset(covered)
+
+
 def make_parser() -> MultifieldParser:
     schema = build_schema()
     parser = MultifieldParser(list(TEXT_FIELDS), schema)
@@ -129,14 +181,16 @@ def _rewrite(node: q.Query) -> q.Query:
     return node.apply(_rewrite)
 
 
-def parse(parser: MultifieldParser, text: str) -> q.Query:
-    """Parse cleaned text; an empty query matches everything."""
+def parse(parser: MultifieldParser, text: str, synonyms: Sequence[Synonym] = ()) -> q.Query:
+    """Parse cleaned text, with `synonyms` matched too (see `expand`); an empty query matches
+    everything."""
     if not text or text == "*":
         return q.Every()
     try:
-        parsed = parser.parse(text)
+        parsed = parser.parse(expand(text, synonyms)[0])
     except (QueryParserError, ValueError, RecursionError) as exc:
         raise QuerySyntaxError(Message(UNREADABLE, error=str(exc))) from exc
+    # The words as typed count, not what the synonyms add.
     words = [w for w in re.findall(r"\w+", text) if w not in ("AND", "OR", "NOT")]
     if len(words) > MAX_TERMS:
         raise QuerySyntaxError(Message(TOO_MANY_TERMS, limit=MAX_TERMS))

@@ -5,7 +5,6 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 
 from kb.catalogue.schemas import MAX_DB_INT
 from kb.editorial.history import (
@@ -18,8 +17,9 @@ from kb.editorial.history import (
     restore_revision,
     set_deleted,
 )
-from kb.editorial.kinds import KINDS, deletable
+from kb.editorial.kinds import KINDS, deletable, noun
 from kb.errors import Conflict
+from kb.i18n import translate
 from webapp.auth import admin_required, current_user, editor_required
 from webapp.context import uow, vocabulary
 from webapp.links import item_url, url_of
@@ -28,19 +28,11 @@ bp = Blueprint("history", __name__)
 # A revision number above the database's integer range matches no route (404) instead of
 # reaching the query, where PostgreSQL would refuse it with an error (a 500).
 NUMBER = f"<int(min=1, max={MAX_DB_INT}):number>"
-# The kinds' names as the pages show them (kb.editorial.kinds has the German nouns).
-KIND_LABELS = {
-    "case": lazy_gettext("Fall"),
-    "series": lazy_gettext("Reihe"),
-    "talk": lazy_gettext("Gespräch"),
-    "note": lazy_gettext("Notiz"),
-}
 
 
 def kind_label(entity_type: str) -> str:
-    """A kind's name in the page's language (a kind added later: its German noun)."""
-    found = KIND_LABELS.get(entity_type)
-    return str(found) if found is not None else KINDS[entity_type].noun
+    """A kind's name in the page's language (kb.editorial.kinds names the kinds)."""
+    return translate(noun(entity_type))
 
 
 def _entity(kind: str, *, deleting: bool = False) -> str:

@@ -62,7 +62,7 @@ def search() -> str:
     results, error = None, None
     if req.query.strip() or req.filters:
         try:
-            results = runtime().search_index.search(uow(), req)
+            results = runtime().search_index.search(uow(), req, lang=language())
         except QuerySyntaxError as exc:
             error = str(exc)
         if results is not None and req.page > 1 and not results.hits and results.total:
@@ -70,7 +70,7 @@ def search() -> str:
                 _("Seite %(page)s (page): so viele Seiten gibt es nicht", page=req.page)
             )
             req = replace(req, page=1)
-            results = runtime().search_index.search(uow(), req)
+            results = runtime().search_index.search(uow(), req, lang=language())
 
     set_current_path(url_with("/search", search_args(req, page=req.page)))
 

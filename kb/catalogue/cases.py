@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from kb.catalogue.schemas import CaseIn
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import NotFound
-from kb.i18n import _
+from kb.i18n import DEFAULT, _
 from kb.revisions import begin_save, record_revision, saves_atomically
 from kb.unit_of_work import UnitOfWork
 from models import (
@@ -106,6 +106,7 @@ def case_state(case: Case) -> dict[str, Any]:
             {"date": k.date, "event": k.event, "source": k.source} for k in case.key_dates
         ],
         "summary": case.summary,
+        "summary_en": case.summary_en,
         "description": case.description,
         "website": case.website,
         "sources": [{"url": s.url, "supports": s.supports} for s in case.sources],
@@ -113,15 +114,17 @@ def case_state(case: Case) -> dict[str, Any]:
 
 
 def sync_instruments(uow: UnitOfWork, vocabulary: Vocabulary) -> dict[str, Instrument]:
-    """Make the instrument rows match the vocabulary (labels and definitions follow the file)."""
+    """Make the instrument rows match the vocabulary (labels and definitions follow the file).
+    The rows hold the German wording, whatever the language of the request that saves."""
     existing = {i.slug: i for i in uow.session.scalars(select(Instrument))}
     for term in vocabulary.terms["instruments"].values():
         row = existing.get(term.code)
         if row is None:
             row = existing[term.code] = Instrument(slug=term.code)
             uow.session.add(row)
-        if (row.label, row.definition) != (term.label, term.definition):
-            row.label, row.definition = term.label, term.definition
+        german = (term.label_in(DEFAULT), term.definition_in(DEFAULT))
+        if (row.label, row.definition) != german:
+            row.label, row.definition = german
     uow.session.flush()
     return existing
 
@@ -141,6 +144,7 @@ def _apply(uow: UnitOfWork, case: Case, data: CaseIn, instruments: dict[str, Ins
     case.start_year, case.end_year, case.status = data.start_year, data.end_year, data.status
     case.carrier_name, case.carrier_legal_form = data.carrier.name, data.carrier.legal_form
     case.summary, case.description, case.website = data.summary, data.description, data.website
+    case.summary_en = data.summary_en
     # Owned lists are replaced whole: they have no identity of their own beyond their position.
     case.aliases = [CaseAlias(position=i, **a.model_dump()) for i, a in enumerate(data.aliases)]
     case.actors = [Actor(position=i, **a.model_dump()) for i, a in enumerate(data.actors)]

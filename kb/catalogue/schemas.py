@@ -76,6 +76,10 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 def _degrees(
     bounds: tuple[float, float], not_a_number: str, outside: str
 ) -> tuple[BeforeValidator, AfterValidator]:
@@ -120,6 +124,10 @@ Longitude = Annotated[
 ]
 
 
+# A case's summary: required in German; in English optional, and None rather than "" when
+# absent (a form left empty, a file without the key), so that every way of saying "none" is one.
+Summary = Annotated[str, Field(min_length=1, max_length=5000)]
+OptionalSummary = Annotated[Summary | None, BeforeValidator(_blank_to_none)]
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 Short = Annotated[str, Field(max_length=300)]
@@ -244,7 +252,8 @@ class CaseIn(Input):
     funding: list[FundingIn] = []
     awards: list[AwardIn] = []
     key_dates: list[KeyDateIn] = []
-    summary: Annotated[str, Field(min_length=1, max_length=5000)]
+    summary: Summary
+    summary_en: OptionalSummary = None
     description: Annotated[str, Field(max_length=MAX_BODY)] = ""
     website: OptionalUrl = ""
     sources: Annotated[list[SourceIn], Field(min_length=1)]

@@ -24,7 +24,7 @@ from kb.catalogue.talks import (
 )
 from kb.catalogue.vocabulary import Vocabulary
 from kb.editorial.notes import find_note, get_note, list_notes, note_state, save_note
-from kb.i18n import N_
+from kb.i18n import DEFAULT, N_, current, translate
 from kb.unit_of_work import UnitOfWork
 from models import Case, Note, Series, Talk
 
@@ -120,6 +120,13 @@ def noun(code: str) -> str:
     """The German noun of a kind (an unknown code as it is)."""
     kind = KINDS.get(code)
     return kind.noun if kind else code
+
+
+def noun_in_text(code: str) -> str:
+    """A kind's noun inside a sentence, in the current language: German capitalises its nouns,
+    the other languages write them small there ("unknown talk 'x'")."""
+    said = translate(noun(code))
+    return said if current() == DEFAULT else said[:1].lower() + said[1:]
 
 
 def nouns() -> dict[str, str]:

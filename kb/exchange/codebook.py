@@ -66,6 +66,7 @@ WIDE_COLUMNS: dict[str, tuple[str, str, str]] = {
     "funding": ("funding@programmes", LIST, ""),
     "awards": ("awards", LIST, ""),
     "summary": ("summary", MARKDOWN, ""),
+    "summary_en": ("summary_en", MARKDOWN, ""),
     "website": ("website", URL, ""),
     "sources": ("sources", LIST_OF_URLS, ""),
 }

@@ -113,6 +113,7 @@ CASE_CSV_HEADER = [
     "funding",
     "awards",
     "summary",
+    "summary_en",
     "website",
     "sources",
 ]
@@ -157,6 +158,7 @@ def case_csv_row(c: dict[str, Any], vocab: Vocabulary) -> list[Any]:
         JOIN.join(f["programme"] for f in c["funding"]),
         JOIN.join(f"{a['name']} {a['year'] or ''}".strip() for a in c["awards"]),
         c["summary"],
+        c.get("summary_en") or "",
         c["website"],
         JOIN.join(s["url"] for s in c["sources"]),
     ]

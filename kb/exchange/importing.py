@@ -11,7 +11,7 @@ from sqlalchemy import select
 from kb.catalogue.files import ParsedFile, read_files
 from kb.catalogue.schemas import validate
 from kb.catalogue.vocabulary import Vocabulary
-from kb.editorial.kinds import KINDS, file_types, write_order
+from kb.editorial.kinds import KINDS, file_types, noun_in_text, write_order
 from kb.errors import FieldError, ValidationError
 from kb.i18n import _, translate
 from kb.revisions import latest_revision
@@ -124,9 +124,7 @@ def check_references(uow: UnitOfWork | None, items: list[Item]) -> list[FieldErr
         missing -= _existing_slugs(uow, kind, missing)
         for item, loc, slug in refs:
             if slug in missing:
-                message = _(
-                    "unbekannte(r) %(kind)s '%(slug)s'", kind=translate(KINDS[kind].noun), slug=slug
-                )
+                message = _("unbekannte(r) %(kind)s '%(slug)s'", kind=noun_in_text(kind), slug=slug)
                 errors.append(item.file.error(loc, message))
     return errors
 

@@ -144,8 +144,8 @@ def test_an_import_report_in_english() -> None:
     ]
     with using("en"):
         assert report.lines() == [
-            "cases: 1 new, 0 changed, 0 unchanged",
-            "talks: 0 new, 0 changed, 2 unchanged",
+            "Cases: 1 new, 0 changed, 0 unchanged",
+            "Talks: 0 new, 0 changed, 2 unchanged",
             "kept (edited since it was loaded): case x (redaktion)",
         ]
 
@@ -268,7 +268,7 @@ def test_a_link_check_report_in_english_keeps_the_stored_german_reasons() -> Non
         "Dead (1):",
         "  https://example.org/b",
         "    nicht gefunden (404)",
-        "    – case testfall: sources[0].url",
+        "    – Case testfall: sources[0].url",
     ]
     assert labels["error"] == "unreachable"
     assert render_report(report)[0] == (

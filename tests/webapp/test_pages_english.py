@@ -154,7 +154,8 @@ def test_the_english_catalogue_with_a_filter(web: FlaskClient, site: Flask) -> N
 def test_the_english_case_page(web: FlaskClient, site: Flask) -> None:
     html, text = english(web, f"/en/cases/{AACHEN}")
     for words in (
-        "Summary (in German)",
+        "Summary",
+        "The summary as written: (in German)",
         "Profile",
         "Governance type",
         "Rationale: (in German)",
