@@ -2,11 +2,16 @@
 
 Each command imports what it needs inside its function: loading every part of kb (the
 database, the search engine, the importer, the exporter, migrations, password hashing) took a
-second before `kb --help` could answer. Only click, the standard library and kb.errors load
-with this module; tests/kb/test_cli_startup.py keeps it so.
+second before `kb --help` could answer. Only click, the standard library, kb.errors and kb.i18n
+load with this module; tests/kb/test_cli_startup.py keeps it so.
 
 Long work reports its progress through a callback (kb itself never prints); `_progress` shows
 it: a bar on a terminal, a plain line now and then otherwise, nothing with --quiet.
+
+The CLI speaks German unless `--lang` or the environment (LANGUAGE, LC_ALL, LC_MESSAGES, LANG)
+asks for another language of kb.i18n; `--lang` wins. Every message is marked for the catalogue;
+the help texts are marked with N_() and translated when a command starts (`_translate_help`),
+because click keeps them from import on.
 """
 
 import html
@@ -22,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kb.errors import FieldError, KbError, ValidationError
+from kb.i18n import LANGUAGES, N_, _, from_environment, set_language, translate, using
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -42,7 +48,10 @@ COMPARE_FORMATS = ("csv", "json", "markdown", "text")
 HISTORY_KINDS = ("case", "talk", "note")
 SEARCH_KINDS = ("case", "talk", "note")
 QUIET = click.option(
-    "--quiet", "-q", is_flag=True, help="Keine Fortschrittsanzeige (auf der Standardfehlerausgabe)."
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help=N_("Keine Fortschrittsanzeige (auf der Standardfehlerausgabe)."),
 )
 
 
@@ -114,11 +123,11 @@ def _progress(label: str, unit: str, quiet: bool) -> Iterator[_Progress]:
 
 def _fail(exc: KbError) -> None:
     if isinstance(exc, ValidationError):
-        click.echo(f"Fehler ({len(exc.errors)}), nichts wurde geschrieben:", err=True)
+        click.echo(_("Fehler (%(n)d), nichts wurde geschrieben:", n=len(exc.errors)), err=True)
         for error in exc.errors:
             click.echo(f"  {error}", err=True)
     else:
-        click.echo(f"Fehler: {exc}", err=True)
+        click.echo(_("Fehler: %(error)s", error=exc), err=True)
     sys.exit(1)
 
 
@@ -136,11 +145,55 @@ def _reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class _Commands(click.Group):
+def _choose_language(ctx: click.Context, _param: click.Parameter, lang: str | None) -> None:
+    """--lang: speak `lang` from now on (eager, so that a --help after it is translated too)."""
+    if lang:
+        set_language(lang)
+        _translate_help(ctx.find_root().command)
+
+
+class _Speaking(click.Command):
+    """A command with the option --lang, so that it goes after `kb` or after the command's name
+    (`kb --lang en check`, `kb codebook --lang en`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
+            click.Option(
+                ["--lang"],
+                type=click.Choice(LANGUAGES),
+                is_eager=True,
+                expose_value=False,
+                callback=_choose_language,
+                help=N_(
+                    "Sprache der Ausgabe (Standard: aus LANGUAGE, LC_ALL, LC_MESSAGES oder LANG, "
+                    "sonst Deutsch)."
+                ),
+            )
+        )
+
+
+class _Group(_Speaking, click.Group):
+    """A group of commands that all take --lang."""
+
+    command_class = _Speaking
+
+
+_Group.group_class = _Group
+
+
+class _Commands(_Group):
     """Adds the commands that other packages register under the entry point group `kb.commands`
     (the web app's `serve`), so that kb never imports the web app. A plugin is loaded only when
     it runs or shows its own help: `kb --help` lists it without importing it (loading the web
     app took longer than all of kb)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # The environment's language from the start (--help may answer while the arguments are
+        # parsed), and for this command only: the caller's language is the same afterwards.
+        with using(from_environment()):
+            _translate_help(self)
+            return super().main(*args, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *(e.name for e in _plugins())})
@@ -164,13 +217,30 @@ class _Commands(click.Group):
                 continue
             if command is None:
                 package = next(e.module for e in _plugins() if e.name == name).split(".")[0]
-                text = f"Aus dem Paket {package} (Hilfe: kb {name} --help)."
+                text = _(
+                    "Aus dem Paket %(package)s (Hilfe: kb %(name)s --help).",
+                    package=package,
+                    name=name,
+                )
             else:
                 text = command.get_short_help_str(limit)
             rows.append((name, text))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def _translate_help(command: click.Command) -> None:
+    """Put the help texts of `command`, of its options and of its subcommands into the current
+    language. click keeps them from import on; the German ones, the catalogue's msgids, stay in
+    `_help_de` of each."""
+    for thing in (command, *command.params):
+        if isinstance(thing, (click.Command, click.Option)):
+            german = vars(thing).setdefault("_help_de", thing.help)
+            thing.help = translate(german) if german else german
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _translate_help(sub)
 
 
 def _plugins() -> list["EntryPoint"]:
@@ -181,70 +251,80 @@ def _plugins() -> list["EntryPoint"]:
 
 @click.group(
     cls=_Commands,
-    help="Wissensbasis kommunaler Kooperationsmodelle. Konfiguration über KB_INSTANCE, "
-    "KB_DATABASE_URL, KB_INDEX_DIR, KB_SECRET_KEY (siehe README).",
+    help=N_(
+        "Wissensbasis kommunaler Kooperationsmodelle. Konfiguration über KB_INSTANCE, "
+        "KB_DATABASE_URL, KB_INDEX_DIR, KB_SECRET_KEY (siehe README)."
+    ),
 )
 def main() -> None:
     pass
 
 
-@main.command("init")
+@main.command(
+    "init",
+    help=N_(
+        "Datenbank anlegen oder aktualisieren und den Grundbestand aus seed_data/ laden.\n\n"
+        "Wiederholt ausgeführt ändert der Befehl nichts; seit dem Laden bearbeitete Einträge "
+        "bleiben, wie sie sind."
+    ),
+)
 @QUIET
 @_reports_errors
 def init_command(quiet: bool) -> None:
-    """Datenbank anlegen oder aktualisieren und den Grundbestand aus seed_data/ laden.
-
-    Wiederholt ausgeführt ändert der Befehl nichts; seit dem Laden bearbeitete Einträge
-    bleiben, wie sie sind.
-    """
-    with _runtime() as runtime, _progress("Suchindex", "Dokumente", quiet) as progress:
+    with _runtime() as runtime, _progress(_("Suchindex"), _("Dokumente"), quiet) as progress:
         report = runtime.init(progress=progress)
     for line in report.lines():
         click.echo(line)
-    click.echo("Grundbestand geladen." if report.changed else "Nichts zu tun: alles aktuell.")
+    click.echo(_("Grundbestand geladen.") if report.changed else _("Nichts zu tun: alles aktuell."))
 
 
-@main.command("import")
+@main.command(
+    "import",
+    help=N_(
+        "Fälle (YAML), Reihen (YAML), Gespräche und Notizen (Markdown) importieren.\n\n"
+        "Alles wird zuerst geprüft; bei einem Fehler wird nichts geschrieben. Ordner werden "
+        "rekursiv gelesen."
+    ),
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @QUIET
 @_reports_errors
 def import_command(paths: tuple[Path, ...], quiet: bool) -> None:
-    """Fälle (YAML), Reihen (YAML), Gespräche und Notizen (Markdown) importieren.
-
-    Alles wird zuerst geprüft; bei einem Fehler wird nichts geschrieben. Ordner werden
-    rekursiv gelesen.
-    """
-    with _runtime() as runtime, _progress("Import", "Einträge", quiet) as progress:
+    with _runtime() as runtime, _progress(_("Import"), _("Einträge"), quiet) as progress:
         report = runtime.import_files(list(paths), progress=progress)
     for line in report.lines():
         click.echo(line)
 
 
-@main.command("check")
+@main.command(
+    "check",
+    help=N_(
+        "Dateien prüfen, ohne zu schreiben (Verweise auch gegen die Datenbank, falls "
+        "vorhanden).\n\n"
+        "Warnt außerdem vor Angaben ohne Quelle (Akteursrollen, Einwohnerzahl, Förderung, "
+        "Auszeichnungen, Chronik), vor zitierten Quellen, die in der Quellenliste fehlen, und vor "
+        "Quellen, die keine Angabe zitiert und deren „supports“ leer ist.\n\n"
+        "Mit --completeness: die Arbeitsliste der Redaktion, was jedem Fall noch fehlt."
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--completeness",
     is_flag=True,
-    help="Vollständigkeit aller Fälle der Datenbank ausgeben (Kürzel, Wert 0–100, was fehlt), "
-    "die lückenhaftesten zuerst.",
+    help=N_(
+        "Vollständigkeit aller Fälle der Datenbank ausgeben (Kürzel, Wert 0–100, was fehlt), "
+        "die lückenhaftesten zuerst."
+    ),
 )
 @click.option(
     "--strict",
     is_flag=True,
-    help="Warnungen (Angaben ohne Quelle, Quellen, die nichts belegen) als Fehler werten.",
+    help=N_("Warnungen (Angaben ohne Quelle, Quellen, die nichts belegen) als Fehler werten."),
 )
 @_reports_errors
 def check_command(paths: tuple[Path, ...], completeness: bool, strict: bool) -> None:
-    """Dateien prüfen, ohne zu schreiben (Verweise auch gegen die Datenbank, falls vorhanden).
-
-    Warnt außerdem vor Angaben ohne Quelle (Akteursrollen, Einwohnerzahl, Förderung,
-    Auszeichnungen, Chronik), vor zitierten Quellen, die in der Quellenliste fehlen, und vor
-    Quellen, die keine Angabe zitiert und deren „supports“ leer ist.
-
-    Mit --completeness: die Arbeitsliste der Redaktion, was jedem Fall noch fehlt.
-    """
     if not paths and not completeness:
-        raise click.UsageError("Dateien angeben oder --completeness.")
+        raise click.UsageError(_("Dateien angeben oder --completeness."))
     if completeness:
         _print_completeness()
     if not paths:
@@ -270,11 +350,18 @@ def check_command(paths: tuple[Path, ...], completeness: bool, strict: bool) -> 
         for loc, message in provenance_warnings(item.data.model_dump())
     ]
     for warning in warnings:
-        click.echo(f"Warnung: {warning}")
+        click.echo(_("Warnung: %(warning)s", warning=warning))
     if strict and warnings:
-        _fail(KbError(f"{len(warnings)} Warnung(en); mit --strict ist das ein Fehler."))
-    tail = f", {len(warnings)} Warnung(en)" if warnings else ""
-    click.echo(f"{len(items)} Datei(en) geprüft: keine Fehler{tail}.")
+        _fail(KbError(_("%(n)d Warnung(en); mit --strict ist das ein Fehler.", n=len(warnings))))
+    if warnings:
+        done = _(
+            "%(files)d Datei(en) geprüft: keine Fehler, %(warnings)d Warnung(en).",
+            files=len(items),
+            warnings=len(warnings),
+        )
+    else:
+        done = _("%(files)d Datei(en) geprüft: keine Fehler.", files=len(items))
+    click.echo(done)
 
 
 def _print_completeness() -> None:
@@ -282,57 +369,65 @@ def _print_completeness() -> None:
 
     with _runtime() as runtime:
         if not runtime.has_schema():
-            raise KbError("Keine Datenbank: zuerst `kb init` ausführen.")
+            raise KbError(_("Keine Datenbank: zuerst `kb init` ausführen."))
         with runtime.uow() as uow:
             found = queue(uow, runtime.vocabulary)
     for item in found:
-        gaps = ", ".join(g.code for g in item.gaps) or "vollständig"
+        gaps = ", ".join(g.code for g in item.gaps) or _("vollständig")
         click.echo(f"{item.slug}\t{item.score}\t{gaps}")
-    click.echo(f"{len(found)} Fall/Fälle, {sum(1 for i in found if i.gaps)} mit Lücken.")
+    gappy = sum(1 for i in found if i.gaps)
+    click.echo(_("%(n)d Fall/Fälle, %(gappy)d mit Lücken.", n=len(found), gappy=gappy))
 
 
-@main.command("export")
+@main.command("export", help=N_("Den ganzen Katalog exportieren."))
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["yaml", "json", "csv"]),
     default="yaml",
     show_default=True,
-    help="yaml: wieder importierbare Dateien; json; csv.",
+    help=N_("yaml: wieder importierbare Dateien; json; csv."),
 )
 @click.option(
-    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Zielordner."
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help=N_("Zielordner."),
 )
 @QUIET
 @_reports_errors
 def export_command(fmt: "Format", out: Path, quiet: bool) -> None:
-    """Den ganzen Katalog exportieren."""
     from kb.exchange.exporting import export_catalogue
 
     with (
         _runtime() as runtime,
         runtime.uow() as uow,
-        _progress("Export", "Dateien", quiet) as progress,
+        _progress(_("Export"), _("Dateien"), quiet) as progress,
     ):
         written = export_catalogue(
             uow, fmt, out, runtime.vocabulary, runtime.settings.vocabulary_file, progress
         )
-    click.echo(f"{len(written)} Datei(en) nach {out} geschrieben.")
+    click.echo(_("%(n)d Datei(en) nach %(out)s geschrieben.", n=len(written), out=out))
 
 
-@main.command("codebook")
+@main.command(
+    "codebook",
+    help=N_(
+        "Das Codebuch der Downloads ausgeben: jede Spalte der CSV-Dateien (breit und lang) und "
+        "jeder Wert jedes Vokabulars mit Code, Bezeichnung und Definition (in der Sprache der "
+        "Ausgabe, siehe kb --lang)."
+    ),
+)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(["csv", "json", "markdown"]),
     default="markdown",
     show_default=True,
-    help="csv: eine Tabelle; json; markdown: zum Lesen.",
+    help=N_("csv: eine Tabelle; json; markdown: zum Lesen."),
 )
 @_reports_errors
 def codebook_command(fmt: "CodebookFormat") -> None:
-    """Das Codebuch der Downloads ausgeben: jede Spalte der CSV-Dateien (breit und lang) und
-    jeder Wert jedes Vokabulars mit Code, Bezeichnung und Definition."""
     from kb.exchange.codebook import build_codebook, render_codebook
 
     with _runtime() as runtime:
@@ -340,19 +435,28 @@ def codebook_command(fmt: "CodebookFormat") -> None:
     click.echo(render_codebook(book, fmt), nl=False)
 
 
-@main.command("search")
+@main.command(
+    "search",
+    help=N_(
+        "Volltextsuche über Fälle, Gespräche und Notizen.\n\n"
+        'Wörter werden UND-verknüpft; "Phrasen", ODER/OR, NICHT/NOT oder -wort, Präfix*, und '
+        "Feldfilter wie land:berlin oder typ:bottom-up sind möglich. Findet das weniger als drei "
+        "Treffer, sucht sie auch Schreibvarianten, verwandte Wortformen und Treffer mit einigen "
+        "Wörtern (außer mit --exact); Fragewörter werden übergangen."
+    ),
+)
 @click.argument("query", nargs=-1)
 @click.option(
     "--kind",
     multiple=True,
     type=click.Choice(SEARCH_KINDS),
-    help="Nur diese Art (mehrfach möglich).",
+    help=N_("Nur diese Art (mehrfach möglich)."),
 )
-@click.option("--governance", multiple=True, help="Governance-Typ (Code, mehrfach möglich).")
-@click.option("--scale", multiple=True, help="Maßstab (Code, mehrfach möglich).")
-@click.option("--land", multiple=True, help="Land (Code, mehrfach möglich).")
-@click.option("--size-class", multiple=True, help="Größenklasse (Code, mehrfach möglich).")
-@click.option("--year", multiple=True, help="Jahr (mehrfach möglich).")
+@click.option("--governance", multiple=True, help=N_("Governance-Typ (Code, mehrfach möglich)."))
+@click.option("--scale", multiple=True, help=N_("Maßstab (Code, mehrfach möglich)."))
+@click.option("--land", multiple=True, help=N_("Land (Code, mehrfach möglich)."))
+@click.option("--size-class", multiple=True, help=N_("Größenklasse (Code, mehrfach möglich)."))
+@click.option("--year", multiple=True, help=N_("Jahr (mehrfach möglich)."))
 @click.option(
     "--sort",
     type=click.Choice(["relevance", "date", "name"]),
@@ -364,9 +468,9 @@ def codebook_command(fmt: "CodebookFormat") -> None:
 @click.option(
     "--exact",
     is_flag=True,
-    help="Nur genau diese Wörter: ohne Korrektur von Tippfehlern, Wortformen und Teiltreffer.",
+    help=N_("Nur genau diese Wörter: ohne Korrektur von Tippfehlern, Wortformen und Teiltreffer."),
 )
-@click.option("--json", "as_json", is_flag=True, help="Ergebnis als JSON ausgeben.")
+@click.option("--json", "as_json", is_flag=True, help=N_("Ergebnis als JSON ausgeben."))
 @_reports_errors
 def search_command(
     query: tuple[str, ...],
@@ -382,13 +486,6 @@ def search_command(
     exact: bool,
     as_json: bool,
 ) -> None:
-    """Volltextsuche über Fälle, Gespräche und Notizen.
-
-    Wörter werden UND-verknüpft; "Phrasen", ODER/OR, NICHT/NOT oder -wort, Präfix*, und
-    Feldfilter wie land:berlin oder typ:bottom-up sind möglich. Findet das weniger als drei
-    Treffer, sucht sie auch Schreibvarianten, verwandte Wortformen und Treffer mit einigen
-    Wörtern (außer mit --exact); Fragewörter werden übergangen.
-    """
     from kb.config import Settings
     from kb.search.direct import QuerySyntaxError, SearchRequest, search_index_only
 
@@ -423,24 +520,30 @@ def search_command(
         click.echo(results.message)
     if results.corrected_from:
         click.echo(
-            f"Ergebnisse für: {results.query} (stattdessen genau so suchen: "
-            f"kb search --exact {results.corrected_from})"
+            _(
+                "Ergebnisse für: %(query)s (stattdessen genau so suchen: "
+                "kb search --exact %(original)s)",
+                query=results.query,
+                original=results.corrected_from,
+            )
         )
-    click.echo(f"{results.total} Treffer (Seite {results.page})")
+    click.echo(_("%(n)d Treffer (Seite %(page)d)", n=results.total, page=results.page))
     if results.partial:
-        some = "Treffer mit einigen Wörtern"
         click.echo(
-            f"Nur {results.exact_total} Treffer mit allen Wörtern – dazu {some}"
+            _(
+                "Nur %(n)d Treffer mit allen Wörtern – dazu Treffer mit einigen Wörtern",
+                n=results.exact_total,
+            )
             if results.exact_total
-            else f"Keine Treffer mit allen Wörtern – {some}"
+            else _("Keine Treffer mit allen Wörtern – Treffer mit einigen Wörtern")
         )
     for hit in results.hits:
         click.echo(f"- [{hit.kind}] {hit.title}  {_where(hit.slug, hit.anchor)}")
         click.echo(f"    {_plain_snippet(hit.snippet)}")
         if hit.missing:
-            click.echo(f"    es fehlt: {', '.join(hit.missing)}")
+            click.echo("    " + _("es fehlt: %(words)s", words=", ".join(hit.missing)))
     if results.suggestion:
-        click.echo(f"Meinten Sie: {results.suggestion}?")
+        click.echo(_("Meinten Sie: %(suggestion)s?", suggestion=results.suggestion))
 
 
 def _where(slug: str, anchor: str = "") -> str:
@@ -457,7 +560,10 @@ def _plain_snippet(snippet: str) -> str:
     return html.unescape(plain)
 
 
-@main.command("compare")
+@main.command(
+    "compare",
+    help=N_("Zwei bis vier Fälle Feld für Feld vergleichen (wie /compare im Web)."),
+)
 @click.argument("slugs", nargs=-1, required=True)
 @click.option(
     "--format",
@@ -465,11 +571,10 @@ def _plain_snippet(snippet: str) -> str:
     type=click.Choice(COMPARE_FORMATS),
     default="text",
     show_default=True,
-    help="Ausgabeformat.",
+    help=N_("Ausgabeformat."),
 )
 @_reports_errors
 def compare_command(slugs: tuple[str, ...], fmt: str) -> None:
-    """Zwei bis vier Fälle Feld für Feld vergleichen (wie /compare im Web)."""
     from kb.publishing.compare import FORMATS, compare, parse_slugs
 
     wanted = parse_slugs(slugs)
@@ -478,45 +583,59 @@ def compare_command(slugs: tuple[str, ...], fmt: str) -> None:
     click.echo(FORMATS[fmt](comparison), nl=False)
 
 
-@main.command("check-links")
+@main.command(
+    "check-links",
+    help=N_(
+        "Jede Quellenadresse der Fälle, Gespräche und Reihen abrufen und tote, umgezogene und "
+        "weitergeleitete Adressen mit Fall/Gespräch und Feld melden.\n\n"
+        "Exit-Status: 0 alle erreichbar (umgezogene und weitergeleitete sind nur Warnungen, außer "
+        "mit --strict), 1 mindestens eine tot oder nicht erreichbar."
+    ),
+)
 @click.option(
     "--timeout",
     type=click.FloatRange(0.1, 120),
     default=10.0,
     show_default=True,
-    help="Sekunden je Anfrage.",
+    help=N_("Sekunden je Anfrage."),
 )
 @click.option(
-    "--workers", type=click.IntRange(1, 32), default=8, show_default=True, help="Anfragen zugleich."
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=8,
+    show_default=True,
+    help=N_("Anfragen zugleich."),
 )
 @click.option(
     "--per-host",
     type=click.IntRange(1, 8),
     default=2,
     show_default=True,
-    help="Anfragen zugleich an denselben Server.",
+    help=N_("Anfragen zugleich an denselben Server."),
 )
 @click.option(
     "--max-time",
     type=click.FloatRange(1, 86400),
     default=900.0,
     show_default=True,
-    help="Sekunden für die ganze Prüfung; was dann offen ist, gilt als nicht erreichbar.",
+    help=N_("Sekunden für die ganze Prüfung; was dann offen ist, gilt als nicht erreichbar."),
 )
 @click.option(
     "--prefix",
     "prefixes",
     multiple=True,
-    help="Nur Adressen, die so beginnen (mehrfach möglich), z. B. https://example.org/.",
+    help=N_("Nur Adressen, die so beginnen (mehrfach möglich), z. B. https://example.org/."),
 )
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Ergebnis als JSON hierhin schreiben (Standard: <instance>/link-check.json).",
+    help=N_("Ergebnis als JSON hierhin schreiben (Standard: <instance>/link-check.json)."),
 )
-@click.option("--json", "as_json", is_flag=True, help="Das Ergebnis als JSON ausgeben.")
+@click.option("--json", "as_json", is_flag=True, help=N_("Das Ergebnis als JSON ausgeben."))
 @click.option(
-    "--strict", is_flag=True, help="Auch umgezogene und weitergeleitete Adressen ergeben Status 1."
+    "--strict",
+    is_flag=True,
+    help=N_("Auch umgezogene und weitergeleitete Adressen ergeben Status 1."),
 )
 @QUIET
 @_reports_errors
@@ -531,12 +650,6 @@ def check_links_command(
     strict: bool,
     quiet: bool,
 ) -> None:
-    """Jede Quellenadresse der Fälle, Gespräche und Reihen abrufen und tote, umgezogene und
-    weitergeleitete Adressen mit Fall/Gespräch und Feld melden.
-
-    Exit-Status: 0 alle erreichbar (umgezogene und weitergeleitete sind nur Warnungen, außer
-    mit --strict), 1 mindestens eine tot oder nicht erreichbar.
-    """
     from kb.editorial.links import (
         LinkResult,
         check_links,
@@ -549,11 +662,11 @@ def check_links_command(
 
     with _runtime() as runtime:
         if not runtime.has_schema():
-            raise KbError("Die Datenbank ist noch nicht angelegt: zuerst `kb init` ausführen.")
+            raise KbError(_("Die Datenbank ist noch nicht angelegt: zuerst `kb init` ausführen."))
         with runtime.uow() as uow:
             links = collect_links(uow, prefixes)
         settings = runtime.settings
-    with _progress("Adressen", "Adressen", quiet) as progress:
+    with _progress(_("Adressen"), _("Adressen"), quiet) as progress:
         checked = 0
         count = threading.Lock()
 
@@ -579,128 +692,165 @@ def check_links_command(
     else:
         for line in render_report(report):
             click.echo(line)
-        click.echo(f"Ergebnis gespeichert: {path}")
+        click.echo(_("Ergebnis gespeichert: %(path)s", path=path))
     if report.failed(strict=strict):
         sys.exit(1)
 
 
-@main.command("reindex")
+@main.command(
+    "reindex",
+    help=N_(
+        "Suchindex aus der Datenbank neu aufbauen (in einen neuen Ordner, dann umgeschaltet; "
+        "Suchen laufen währenddessen weiter)."
+    ),
+)
 @QUIET
 @_reports_errors
 def reindex_command(quiet: bool) -> None:
-    """Suchindex aus der Datenbank neu aufbauen (in einen neuen Ordner, dann umgeschaltet;
-    Suchen laufen währenddessen weiter)."""
     with (
         _runtime() as runtime,
         runtime.uow() as uow,
-        _progress("Suchindex", "Dokumente", quiet) as progress,
+        _progress(_("Suchindex"), _("Dokumente"), quiet) as progress,
     ):
         count = runtime.search_index.rebuild(uow, progress=progress)
-    click.echo(f"Suchindex neu aufgebaut: {count} Dokumente.")
+    click.echo(_("Suchindex neu aufgebaut: %(n)d Dokumente.", n=count))
 
 
-@main.group("user")
+@main.group("user", help=N_("Konten für Redaktion und Administration verwalten."))
 def user_group() -> None:
-    """Konten für Redaktion und Administration verwalten."""
+    pass
 
 
-@user_group.command("add")
+@user_group.command(
+    "add",
+    help=N_("Konto anlegen. Das Passwort wird abgefragt oder aus der Standardeingabe gelesen."),
+)
 @click.argument("name")
 @click.option("--role", type=click.Choice(["editor", "admin"]), required=True)
-@click.option("--display-name", default="", help="Angezeigter Name (Standard: NAME).")
+@click.option("--display-name", default="", help=N_("Angezeigter Name (Standard: NAME)."))
 @_reports_errors
 def user_add(name: str, role: str, display_name: str) -> None:
-    """Konto anlegen. Das Passwort wird abgefragt oder aus der Standardeingabe gelesen."""
     from kb.editorial.users import add_user
 
     if sys.stdin.isatty():
-        password = click.prompt("Passwort", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Passwort"), hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
     with _runtime() as runtime, runtime.uow() as uow:
         add_user(uow, name, password, role, display_name)
         uow.commit()
-    click.echo(f"Konto '{name}' ({role}) angelegt.")
+    click.echo(_("Konto '%(name)s' (%(role)s) angelegt.", name=name, role=role))
 
 
-@user_group.command("passwd")
+@user_group.command(
+    "passwd",
+    help=N_(
+        "Neues Passwort setzen (z. B. vergessen); alle Sitzungen des Kontos enden. Das Passwort "
+        "wird abgefragt oder aus der Standardeingabe gelesen."
+    ),
+)
 @click.argument("name")
 @_reports_errors
 def user_passwd(name: str) -> None:
-    """Neues Passwort setzen (z. B. vergessen); alle Sitzungen des Kontos enden. Das Passwort
-    wird abgefragt oder aus der Standardeingabe gelesen."""
     from kb.editorial.users import set_password
 
     if sys.stdin.isatty():
-        password = click.prompt("Neues Passwort", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Neues Passwort"), hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
     with _runtime() as runtime, runtime.uow() as uow:
         set_password(uow, name, password)
         uow.commit()
-    click.echo(f"Neues Passwort für '{name}' gesetzt; alle seine Sitzungen sind beendet.")
+    click.echo(
+        _("Neues Passwort für '%(name)s' gesetzt; alle seine Sitzungen sind beendet.", name=name)
+    )
 
 
-@main.group("note")
+@main.group("note", help=N_("Notizen zu Gesprächen."))
 def note_group() -> None:
-    """Notizen zu Gesprächen."""
+    pass
 
 
-@note_group.command("add")
+@note_group.command(
+    "add",
+    help=N_(
+        "Eine Notiz aus einer Markdown-Datei mit Front Matter (title, optional slug und "
+        "created) zum Gespräch TALK hinzufügen."
+    ),
+)
 @click.argument("talk")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--author", required=True, help="Benutzername der Redakteurin/des Redakteurs.")
-@click.option("--reason", default="", help="Grund (für den Verlauf).")
+@click.option("--author", required=True, help=N_("Benutzername der Redakteurin/des Redakteurs."))
+@click.option("--reason", default="", help=N_("Grund (für den Verlauf)."))
 @_reports_errors
 def note_add(talk: str, file: Path, author: str, reason: str) -> None:
-    """Eine Notiz aus einer Markdown-Datei mit Front Matter (title, optional slug und
-    created) zum Gespräch TALK hinzufügen."""
     from kb.editorial.notes import add_note_file
 
     with _runtime() as runtime, runtime.uow() as uow:
         note = add_note_file(uow, talk, file, author, runtime.vocabulary, reason=reason)
         uow.commit()
-        click.echo(f"Notiz '{note.slug}' zum Gespräch '{note.talk.slug}' gespeichert.")
+        click.echo(
+            _(
+                "Notiz '%(note)s' zum Gespräch '%(talk)s' gespeichert.",
+                note=note.slug,
+                talk=note.talk.slug,
+            )
+        )
 
 
 KIND_CHOICE = click.Choice(HISTORY_KINDS)
 
 
-@main.command("history")
+@main.command(
+    "history",
+    help=N_("Alle Fassungen eines Falls, Gesprächs oder einer Notiz mit ihren Änderungen."),
+)
 @click.argument("kind", type=KIND_CHOICE)
 @click.argument("slug")
 @_reports_errors
 def history_command(kind: str, slug: str) -> None:
-    """Alle Fassungen eines Falls, Gesprächs oder einer Notiz mit ihren Änderungen."""
     from kb.editorial.history import history
 
     with _runtime() as runtime, runtime.uow() as uow:
-        _, entries = history(uow, kind, slug, runtime.vocabulary)
+        _item, entries = history(uow, kind, slug, runtime.vocabulary)
         for entry in entries:
             r = entry.revision
             reason = f" – {r.reason}" if r.reason else ""
             when = r.created_at.strftime("%Y-%m-%d %H:%M")
-            click.echo(f"Fassung {r.number} ({when}, {r.actor}): {entry.action_label}{reason}")
+            click.echo(
+                _(
+                    "Fassung %(number)d (%(when)s, %(actor)s): %(action)s",
+                    number=r.number,
+                    when=when,
+                    actor=r.actor,
+                    action=entry.action_label,
+                )
+                + reason
+            )
             for change in entry.changes:
                 click.echo(f"  {change}")
 
 
-@main.command("restore")
+@main.command(
+    "restore",
+    help=N_("Eine ältere Fassung wiederherstellen (als neue Fassung; nichts geht verloren)."),
+)
 @click.argument("kind", type=KIND_CHOICE)
 @click.argument("slug")
 @click.argument("number", type=click.IntRange(min=1))
-@click.option("--author", required=True, help="Benutzername, der im Verlauf erscheint.")
-@click.option("--reason", default="", help="Grund (für den Verlauf).")
+@click.option("--author", required=True, help=N_("Benutzername, der im Verlauf erscheint."))
+@click.option("--reason", default="", help=N_("Grund (für den Verlauf)."))
 @_reports_errors
 def restore_command(kind: str, slug: str, number: int, author: str, reason: str) -> None:
-    """Eine ältere Fassung wiederherstellen (als neue Fassung; nichts geht verloren)."""
     from kb.editorial.history import restore_revision
     from kb.editorial.users import find_user
 
     with _runtime() as runtime, runtime.uow() as uow:
         user = find_user(uow, author)
         if user is None or not user.active:
-            raise ValidationError([FieldError("author", f"kein aktives Konto '{author}'")])
+            raise ValidationError(
+                [FieldError("author", _("kein aktives Konto '%(name)s'", name=author))]
+            )
         restore_revision(
             uow,
             kind,
@@ -712,4 +862,4 @@ def restore_command(kind: str, slug: str, number: int, author: str, reason: str)
             reason=reason,
         )
         uow.commit()
-    click.echo(f"Fassung {number} von '{slug}' wiederhergestellt.")
+    click.echo(_("Fassung %(number)d von '%(slug)s' wiederhergestellt.", number=number, slug=slug))

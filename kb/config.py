@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from kb.errors import ConfigurationError
+from kb.i18n import _
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEED_DIR = PROJECT_ROOT / "seed_data"
@@ -86,8 +87,14 @@ def parse_base_url(value: str) -> str:
     value = value.strip()
     if not value:
         return ""
-    example = "z. B. https://kooperationsmodelle.example"
-    malformed = ConfigurationError(f"KB_BASE_URL: {value!r} ist keine gültige Adresse ({example})")
+    example = _("z. B. %(url)s", url="https://kooperationsmodelle.example")
+    malformed = ConfigurationError(
+        _(
+            "KB_BASE_URL: %(value)s ist keine gültige Adresse (%(example)s)",
+            value=repr(value),
+            example=example,
+        )
+    )
     if any(c.isspace() for c in value):
         raise malformed
     try:
@@ -98,20 +105,27 @@ def parse_base_url(value: str) -> str:
     problem = ""
     host = (parts.hostname or "").lower()
     if parts.scheme.lower() not in ("http", "https"):
-        problem = "muss mit http:// oder https:// beginnen"
+        problem = _("muss mit http:// oder https:// beginnen")
     elif not host:
-        problem = "braucht einen Rechnernamen"
+        problem = _("braucht einen Rechnernamen")
     elif "?" in value or "#" in value:
-        problem = "darf keine Abfrage (?…) und keinen Anker (#…) enthalten"
+        problem = _("darf keine Abfrage (?…) und keinen Anker (#…) enthalten")
     elif "@" in parts.netloc:
-        problem = "darf keinen Benutzernamen und kein Passwort enthalten"
+        problem = _("darf keinen Benutzernamen und kein Passwort enthalten")
     elif not _HOST.fullmatch(host) or host.startswith("."):
-        problem = (
+        problem = _(
             "braucht einen Rechnernamen oder eine IPv4-Adresse (keine IPv6-Adresse; "
             "Umlaut-Domains als xn--…)"
         )
     if problem:
-        raise ConfigurationError(f"KB_BASE_URL: {problem} ({example}), nicht {value!r}")
+        raise ConfigurationError(
+            _(
+                "KB_BASE_URL: %(problem)s (%(example)s), nicht %(value)s",
+                problem=problem,
+                example=example,
+                value=repr(value),
+            )
+        )
     netloc = host if port is None else f"{host}:{port}"
     return f"{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}/"
 
@@ -126,9 +140,12 @@ def parse_trusted_hosts(value: str) -> tuple[str, ...]:
             continue
         if not _HOST.fullmatch(host):
             raise ConfigurationError(
-                f"KB_TRUSTED_HOSTS: {entry.strip()!r} ist kein Rechnername (erlaubt: Namen und "
-                "IPv4-Adressen ohne Schema und Port, keine IPv6-Adressen, durch Kommas getrennt, "
-                "z. B. kooperationsmodelle.example,localhost)"
+                _(
+                    "KB_TRUSTED_HOSTS: %(entry)s ist kein Rechnername (erlaubt: Namen und "
+                    "IPv4-Adressen ohne Schema und Port, keine IPv6-Adressen, durch Kommas "
+                    "getrennt, z. B. kooperationsmodelle.example,localhost)",
+                    entry=repr(entry.strip()),
+                )
             )
         if host not in hosts:
             hosts.append(host)

@@ -19,11 +19,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from kb.i18n import N_
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 
-# German, for the codebook and the pages that explain the downloads.
-RULE = (
+# In German, marked for the catalogue: the codebook and the pages that explain the downloads
+# translate it where they show it (kb.i18n.translate).
+RULE = N_(
     "Schutz vor Formeln: Beginnt ein Text mit =, +, -, @, einem Tabulator oder einem "
     "Wagenrücklauf, steht in der CSV-Zelle ein Apostroph (') davor, damit Tabellenprogramme "
     "ihn als Text zeigen und nicht als Formel ausführen; ebenso vor einem Text, der schon mit "

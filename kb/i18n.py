@@ -10,6 +10,7 @@ prefix), the CLI once from `--lang` or LANG. Codes in data and URLs never depend
 """
 
 import gettext
+import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,11 +86,22 @@ def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalogue of `lang`; German, the source, needs none."""
     if lang == DEFAULT:
         return gettext.NullTranslations()
-    mo = TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    if not mo.is_file():
-        raise RuntimeError(f"{mo} fehlt: `make translations` übersetzt die Kataloge")
-    with mo.open("rb") as handle:
-        return gettext.GNUTranslations(handle)
+    folder = TRANSLATIONS / lang / "LC_MESSAGES"
+    mo, po = folder / f"{DOMAIN}.mo", folder / f"{DOMAIN}.po"
+    if mo.is_file() and (not po.is_file() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as handle:
+            return gettext.GNUTranslations(handle)
+    # Not compiled (an install without `make translations`) or older than its source: compile
+    # in memory, so that a language never fails for want of a build step.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as handle:
+        catalogue = read_po(handle)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
 
 
 def _(message: str, **values: object) -> str:
@@ -112,3 +124,11 @@ def N_(message: str) -> str:
 def translate(message: str, lang: str | None = None) -> str:
     """A message marked with N_() in `lang` (the current language if None)."""
     return translations(lang or current()).gettext(message) if message else message
+
+
+def number(value: float, pattern: str | None = None) -> str:
+    """`value` with the digit groups and decimal sign of the current language: 100.000 and 47,2
+    in German, 100,000 and 47.2 in English; `pattern` as Babel's ("0.0": one decimal)."""
+    from babel.numbers import format_decimal  # only where a message shows a number
+
+    return format_decimal(value, format=pattern, locale=current())

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from kb.errors import Conflict
+from kb.i18n import _
 from kb.unit_of_work import UnitOfWork
 from models import Revision, SearchOutbox
 
@@ -87,8 +88,13 @@ def begin_save(
         return "create"
     if expected_version is not None and existing.version != expected_version:
         raise Conflict(
-            f"{label} wurde inzwischen geändert "
-            f"(Version {existing.version}, bearbeitet wurde Version {expected_version})"
+            _(
+                "%(item)s wurde inzwischen geändert "
+                "(Version %(current)s, bearbeitet wurde Version %(edited)s)",
+                item=label,
+                current=existing.version,
+                edited=expected_version,
+            )
         )
     if state_of(existing) == new_state:
         return None
@@ -110,9 +116,11 @@ def saves_atomically(save: F) -> F:
             return save(*args, **kwargs)
         except IntegrityError as exc:
             raise Conflict(
-                "Gleichzeitig wurde ein Eintrag mit demselben Kürzel gespeichert (oder die "
-                "Datenbank hat die Änderung aus einem anderen Grund abgelehnt); nichts wurde "
-                "überschrieben, bitte neu laden und prüfen"
+                _(
+                    "Gleichzeitig wurde ein Eintrag mit demselben Kürzel gespeichert (oder die "
+                    "Datenbank hat die Änderung aus einem anderen Grund abgelehnt); nichts wurde "
+                    "überschrieben, bitte neu laden und prüfen"
+                )
             ) from exc
 
     return guarded  # type: ignore[return-value]

@@ -49,6 +49,9 @@ class Case(Base):
     carrier_name: Mapped[str] = mapped_column(String(300), default="")
     carrier_legal_form: Mapped[str] = mapped_column(String(100), default="")
     summary: Mapped[str] = mapped_column(Text)
+    # The summary in English, where the editors wrote one (shown on English pages); the German
+    # summary stays the source.
+    summary_en: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str] = mapped_column(String(2000), default="")
     # Optimistic locking: a save based on an older version is a conflict, never a silent overwrite.

@@ -49,6 +49,17 @@ class SearchRequest:
 
 
 @dataclass(frozen=True)
+class Synonym:
+    """Words of the reader's language that the index holds under another name (an English
+    vocabulary label for a facet code or a German label): where `phrase` stands in a query as
+    whole words (in any case, a hyphen or spaces between its words alike), `query`, written in
+    the query language ("governance:bottom-up"), is matched as well."""
+
+    phrase: str
+    query: str
+
+
+@dataclass(frozen=True)
 class SearchHit:
     kind: str
     slug: str  # for a note: the talk's slug (the note lives on the talk's page)
@@ -69,7 +80,8 @@ class SearchResults:
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     suggestion: str | None = None
-    message: str | None = None  # a note for the user, e.g. that the query was shortened
+    # A note for the user, e.g. that the query was shortened (a search_index.messages.Message).
+    message: str | None = None
     corrected_from: str | None = None  # the query as typed, when `query` is its correction
     exact_total: int = 0  # hits with every word as typed
     partial: bool = False  # some hits match only some of the words (see `missing`)
@@ -116,7 +128,8 @@ class IndexUnavailable(RuntimeError):
 
 
 class QuerySyntaxError(ValueError):
-    """The query cannot be understood; the message says why, in German."""
+    """The query cannot be understood; the message says why, in German (its first argument, a
+    search_index.messages.Message, can be said in another language)."""
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,13 @@ from search_index.documents import (
     SearchHit,
     SearchRequest,
     SearchResults,
+    Synonym,
 )
 from search_index.executor import Execution, Executor, PostingCache, Scores
 from search_index.facets import DocIds, DocTable, apply_filters
 from search_index.highlight import snippet
-from search_index.query import clean, make_parser, parse
+from search_index.messages import UNKNOWN_SORT, Message
+from search_index.query import clean, expand, make_parser, parse
 from search_index.schema import TEXT_FIELDS, build_schema
 from search_index.store import IndexStore, to_fields
 
@@ -126,17 +128,22 @@ class SearchEngine:
         facets: bool = True,
         snippets: bool = True,
         every_hit: bool = False,
+        synonyms: tuple[Synonym, ...] = (),
     ) -> SearchResults:
         """Run a request; raises QuerySyntaxError with a German message for unusable input.
         `facets` and `snippets` can be switched off (the benchmark measures their cost).
         `every_hit` returns all hits as one page, in the requested order, past the paging
-        limits that protect interactive requests (for downloads of a whole result set)."""
+        limits that protect interactive requests (for downloads of a whole result set).
+        `synonyms` are matched besides their phrases (query.expand: the reader's words for
+        what the index holds in German); corrections and word forms work on the words as typed."""
         if request.sort not in SORTS:
-            raise QuerySyntaxError(f"Unbekannte Sortierung '{request.sort}' ({', '.join(SORTS)})")
+            raise QuerySyntaxError(
+                Message(UNKNOWN_SORT, sort=request.sort, allowed=", ".join(SORTS))
+            )
         per_page = min(max(request.per_page, 1), MAX_PER_PAGE)
         page = min(max(request.page, 1), MAX_PAGE)
         text, note = clean(request.query)
-        query = parse(self._parser(), text)
+        query = parse(self._parser(), text, synonyms)
         filters = {
             f: tuple(transliterate(v.lower()) for v in values)
             for f, values in request.filters.items()
@@ -180,7 +187,9 @@ class SearchEngine:
         )
         if corrected is not None and not any(int((src.tiers == 1).sum()) for src in sources):
             corrected = None  # the corrected words together found nothing either
-        suggestion = self.suggest(searcher, text) if total < FEW_HITS and not corrected else None
+        suggestion = None
+        if total < FEW_HITS and not corrected:
+            suggestion = self.suggest(searcher, text, keep=expand(text, synonyms)[1])
         counts = {
             f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in counts.items()
         }
@@ -279,9 +288,12 @@ class SearchEngine:
 
     # --- suggestions and similar documents --------------------------------------------------
 
-    def suggest(self, searcher: Searcher, text: str) -> str | None:
+    def suggest(
+        self, searcher: Searcher, text: str, keep: frozenset[str] = frozenset()
+    ) -> str | None:
         """ "Meinten Sie …?": replace each word that matches nothing by the closest indexed
-        word (readable, with umlauts), if the corrected query finds something."""
+        word (readable, with umlauts), if the corrected query finds something; words in `keep`
+        (lower case: those a synonym stands for) stay as they are."""
         corrector = self.store.words_searcher().corrector("word")
         analyzer = searcher.schema["body"].analyzer
         changed = False
@@ -289,6 +301,7 @@ class SearchEngine:
         for token in re.split(r"(\s+)", text):
             word = token.strip('"()')
             plain = word.isalpha() and ":" not in word and word not in ("AND", "OR", "NOT")
+            plain = plain and word.lower() not in keep
             if plain and len(word) > 2:
                 terms = [t.text for t in analyzer(word, mode="query")]
                 if terms and all(

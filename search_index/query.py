@@ -3,6 +3,8 @@ field:value filters. Any input gives a query or a QuerySyntaxError with a German
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
 
 from whoosh import query as q
 from whoosh.qparser import (
@@ -15,7 +17,15 @@ from whoosh.qparser import (
 from whoosh.support.charset import accent_map
 
 from search_index.analysis import german_normalize, transliterate
-from search_index.documents import FACETS, QuerySyntaxError
+from search_index.documents import FACETS, QuerySyntaxError, Synonym
+from search_index.messages import (
+    NOTHING_TO_SEARCH,
+    SHORTENED,
+    TOO_MANY_TERMS,
+    UNREADABLE,
+    WILDCARD_TOO_SHORT,
+    Message,
+)
 from search_index.schema import TEXT_FIELDS, build_schema
 
 MAX_CHARS = 500
@@ -48,15 +58,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u
 _FOLD = str.maketrans({k: v for k, v in accent_map.items() if isinstance(v, str)})
 
 
-def clean(text: str) -> tuple[str, str | None]:
+def clean(text: str) -> tuple[str, Message | None]:
     """Remove control characters, fold whitespace, shorten, balance quotes, and turn German
     operators and `-word` into the parser's syntax. Returns the text and a note for the user."""
-    note = None
+    note: Message | None = None
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
     text = " ".join(text.split())
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS].rsplit(" ", 1)[0]
-        note = f"Die Anfrage war zu lang und wurde auf {MAX_CHARS} Zeichen gekürzt."
+        note = Message(SHORTENED, limit=MAX_CHARS)
     if text.count('"') % 2:
         text = text.replace('"', " ")
     out = []
@@ -80,6 +90,56 @@ def _without_question_words(chunk: str) -> str:
     words outside quotes are dropped."""
     chunk = _QUESTION_MARK.sub("", chunk)
     return " ".join(w for w in chunk.split(" ") if w.lower() not in QUESTION_WORDS)
+
+
+_WORD_GAP = r"[\s\-]+"  # between the words of a synonym's phrase: spaces or a hyphen
+
+
+def _key(phrase: str) -> str:
+    return " ".join(w for w in re.split(_WORD_GAP, phrase.lower()) if w)
+
+
+@lru_cache(maxsize=8)
+def _synonym_table(synonyms: tuple[Synonym, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every phrase (longest first, so that "large city" wins over "city"),
+    and the queries of each phrase OR-ed, by the phrase's key."""
+    queries: dict[str, list[str]] = {}
+    for s in synonyms:
+        if _key(s.phrase):
+            queries.setdefault(_key(s.phrase), []).append(s.query)
+    phrases = sorted(queries, key=lambda k: (-len(k.split()), -len(k)))
+    body = "|".join(_WORD_GAP.join(map(re.escape, k.split())) for k in phrases)
+    # Whole words only, never a field's value ("titel:bottom-up") or a prefix ("bottom*").
+    pattern = re.compile(rf"(?<![\w:*\-])(?:{body})(?![\w:*\-])", re.IGNORECASE)
+    return pattern, {k: " OR ".join(dict.fromkeys(q)) for k, q in queries.items()}
+
+
+def expand(text: str, synonyms: Sequence[Synonym]) -> tuple[str, frozenset[str]]:
+    """Cleaned text with every synonym's phrase OR-ed with its query ("bottom-up" becomes
+    "((bottom-up) OR governance:bottom-up)"): outside quotes wherever the phrase stands, a
+    quoted phrase if it is the synonym's phrase as a whole. Also returns the words so expanded
+    (in lower case), which no spelling suggestion should change."""
+    if not synonyms or not text:
+        return text, frozenset()
+    pattern, queries = _synonym_table(tuple(synonyms))
+    if not queries:
+        return text, frozenset()
+    covered: set[str] = set()
+
+    def replace(match: re.Match[str]) -> str:
+        covered.update(_key(match[0]).split())
+        return f"(({match[0]}) OR {queries[_key(match[0])]})"
+
+    out = []
+    for i, chunk in enumerate(text.split('"')):
+        if i % 2 == 0:
+            out.append(pattern.sub(replace, chunk))
+        elif _key(chunk) in queries:
+            covered.update(_key(chunk).split())
+            out.append(f'("{chunk}" OR {queries[_key(chunk)]})')
+        else:
+            out.append(f'"{chunk}"')
+    return "".join(out), frozenset(covered)
 
 
 def make_parser() -> MultifieldParser:
@@ -112,9 +172,7 @@ def _rewrite(node: q.Query) -> q.Query:
         field = node.fieldname
         text = transliterate(text.lower()) if field in FACETS else _normalize_pattern(text)
         if text.startswith(("*", "?")) or len(text.strip("*?")) < 2:
-            raise QuerySyntaxError(
-                "Platzhalter * brauchen mindestens zwei Buchstaben davor, z. B. Bürger*"
-            )
+            raise QuerySyntaxError(Message(WILDCARD_TOO_SHORT))
         if isinstance(node, q.Prefix):
             return q.Prefix(field, text, boost=node.boost)
         return q.Wildcard(field, text, boost=node.boost)
@@ -123,20 +181,20 @@ def _rewrite(node: q.Query) -> q.Query:
     return node.apply(_rewrite)
 
 
-def parse(parser: MultifieldParser, text: str) -> q.Query:
-    """Parse cleaned text; an empty query matches everything."""
+def parse(parser: MultifieldParser, text: str, synonyms: Sequence[Synonym] = ()) -> q.Query:
+    """Parse cleaned text, with `synonyms` matched too (see `expand`); an empty query matches
+    everything."""
     if not text or text == "*":
         return q.Every()
     try:
-        parsed = parser.parse(text)
+        parsed = parser.parse(expand(text, synonyms)[0])
     except (QueryParserError, ValueError, RecursionError) as exc:
-        raise QuerySyntaxError(f"Die Anfrage ist nicht lesbar: {exc}") from exc
+        raise QuerySyntaxError(Message(UNREADABLE, error=str(exc))) from exc
+    # The words as typed count, not what the synonyms add.
     words = [w for w in re.findall(r"\w+", text) if w not in ("AND", "OR", "NOT")]
     if len(words) > MAX_TERMS:
-        raise QuerySyntaxError(f"Zu viele Suchbegriffe: höchstens {MAX_TERMS}.")
+        raise QuerySyntaxError(Message(TOO_MANY_TERMS, limit=MAX_TERMS))
     normalized = _rewrite(parsed).normalize()
     if normalized is q.NullQuery or isinstance(normalized, q.NullQuery.__class__):
-        raise QuerySyntaxError(
-            "Die Anfrage enthält nur Füllwörter oder Zeichen, nach denen nicht gesucht werden kann."
-        )
+        raise QuerySyntaxError(Message(NOTHING_TO_SEARCH))
     return normalized

@@ -81,6 +81,7 @@ def odd_case(vocab: Vocabulary) -> dict[str, Any]:
             {"date": "2021", "event": "Ende ß", "source": "https://example.org/ende"},
         ],
         "summary": 'Kurz, mit "Zitat"\nund Umlauten: äöüß ÄÖÜ',
+        "summary_en": 'Short, with "quote", comma\nand a second line',
         "description": "Lang.",
         "website": "https://example.org/wir",
         "sources": [
@@ -225,6 +226,7 @@ def expected_wide_row(c: dict[str, Any], vocab: Vocabulary) -> dict[str, str]:
         "funding": " | ".join(f["programme"] for f in c["funding"]),
         "awards": " | ".join(f"{a['name']} {_text(a['year'])}".strip() for a in c["awards"]),
         "summary": c["summary"],
+        "summary_en": c["summary_en"] or "",
         "website": c["website"],
         "sources": " | ".join(s["url"] for s in c["sources"]),
     }

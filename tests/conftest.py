@@ -23,6 +23,10 @@ from tests.helpers import SeedTemplates, make_settings, truncate_all
 from webapp import create_app
 
 PG_URL = os.environ.get("KB_TEST_DATABASE_URL", "")
+# The kb command follows the machine's language (kb.i18n.from_environment); the suite expects
+# the default, German, wherever it runs. Tests of the English CLI set these themselves.
+for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+    os.environ.pop(_variable, None)
 BACKENDS = ["sqlite", "postgresql"]
 # The threads a runtime starts (kb.search.service, kb.editorial.links); Runtime.close() ends them.
 BACKGROUND_THREADS = ("kb-search-indexer", "kb-index-repair", "link-check-")

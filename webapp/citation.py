@@ -1,12 +1,14 @@
 """Citing a case or a talk: the BibTeX and CSL-JSON downloads, and `citation_of` for the
 "Zitieren" section of the pages (templates/_cite.html). The citations themselves are made by
-kb.publishing.citation; this module only supplies the item's absolute address (webapp.links:
-KB_BASE_URL, else the request's trusted host) and today's date."""
+kb.publishing.citation, in the style of the page's language (kb's language of the request); this
+module only supplies the item's absolute address in that language (webapp.links: KB_BASE_URL,
+else the request's trusted host, with the /en prefix on English pages) and today's date."""
 
 import datetime as dt
 import json
 
 from flask import Blueprint, Response
+from markupsafe import Markup, escape
 
 from kb.catalogue.cases import get_case
 from kb.catalogue.talks import get_talk
@@ -16,10 +18,11 @@ from kb.publishing.citation import (
     bibtex,
     citation,
     csl_json,
-    plain_text,
     revised_on,
+    segments,
 )
 from webapp.context import uow
+from webapp.i18n import language
 from webapp.links import external_url_of
 
 bp = Blueprint("citation", __name__)
@@ -40,9 +43,14 @@ def _citation(section: str, slug: str) -> Citation:
 
 
 @bp.app_template_global()
-def citation_of(item: Citable) -> str:
-    """The plain-text citation, for the page that already holds the case or talk."""
-    return plain_text(_cite(item))
+def citation_of(item: Citable) -> Markup:
+    """The citation as text, for the page that already holds the case or talk; the item's own
+    words (its German title) marked with their language where it is not the page's."""
+    page = language()
+    return Markup("").join(
+        Markup('<span lang="%s">%s</span>') % (lang, text) if lang != page else escape(text)
+        for text, lang in segments(_cite(item), page)
+    )
 
 
 # One route per format for both kinds: /cases/<slug>/zitieren.bib, /talks/<slug>/zitieren.bib, …
@@ -51,11 +59,11 @@ ITEM = "/<any(cases, talks):section>/<slug>"
 
 @bp.get(f"{ITEM}/zitieren.bib")
 def bibtex_file(section: str, slug: str) -> Response:
-    text = bibtex(_citation(section, slug))
+    text = bibtex(_citation(section, slug), language())
     return Response(text, content_type="application/x-bibtex; charset=utf-8")
 
 
 @bp.get(f"{ITEM}/zitieren.json")
 def csl_file(section: str, slug: str) -> Response:
-    body = json.dumps(csl_json(_citation(section, slug)), ensure_ascii=False, indent=2)
+    body = json.dumps(csl_json(_citation(section, slug), language()), ensure_ascii=False, indent=2)
     return Response(body, content_type="application/vnd.citationstyles.csl+json; charset=utf-8")

@@ -4,7 +4,18 @@ cases can be collected from any page without JavaScript."""
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 
 from kb.errors import ValidationError
 from kb.publishing.compare import (
@@ -19,7 +30,7 @@ from kb.publishing.compare import (
 from webapp.api import json_response
 from webapp.context import uow, vocabulary
 from webapp.links import external_url_of, url_of
-from webapp.params import safe_next, set_current_path, url_with
+from webapp.params import link_with, safe_next, set_current_path, url_with
 
 bp = Blueprint("compare", __name__)
 BASKET = "compare"
@@ -35,8 +46,14 @@ def basket() -> list[str]:
     return list(session.get(BASKET, []))
 
 
-def compare_url(slugs: list[str], **extra: str) -> str:
+def compare_path(slugs: list[str], **extra: str) -> str:
+    """The comparison's canonical URL (`set_current_path`)."""
     return url_with("/compare", [("cases", ",".join(slugs)), *extra.items()])
+
+
+def compare_url(slugs: list[str], **extra: str) -> str:
+    """A link to the comparison, in the page's language."""
+    return link_with("/compare", [("cases", ",".join(slugs)), *extra.items()])
 
 
 def _requested() -> list[str]:
@@ -56,14 +73,14 @@ def view() -> Any:
         return render_template("compare/empty.html", slugs=basket(), errors=exc.errors), 400
     comparison = compare(uow(), slugs, vocabulary())
     only_diff = request.args.get("diff") == "1"
-    set_current_path(compare_url(slugs, **({"diff": "1"} if only_diff else {})))
+    set_current_path(compare_path(slugs, **({"diff": "1"} if only_diff else {})))
     return render_template(
         "compare/view.html",
         comparison=comparison,
         slugs=slugs,
         only_diff=only_diff,
         without=lambda slug: compare_url([s for s in slugs if s != slug]),
-        download=lambda ext: url_with(f"/compare.{ext}", [("cases", ",".join(slugs))]),
+        download=lambda ext: link_with(f"/compare.{ext}", [("cases", ",".join(slugs))]),
         toggle_diff=compare_url(slugs, **({} if only_diff else {"diff": "1"})),
     )
 
@@ -100,27 +117,29 @@ def add() -> Any:
     if slug and slug not in slugs:
         if len(slugs) >= MAX_CASES:
             flash(
-                f"Es lassen sich höchstens {MAX_CASES} Fälle vergleichen; "
-                "entfernen Sie zuerst einen."
+                _(
+                    "Es lassen sich höchstens %(max)s Fälle vergleichen; "
+                    "entfernen Sie zuerst einen.",
+                    max=MAX_CASES,
+                )
             )
         else:
             slugs.append(slug)
             session[BASKET] = slugs
-            flash(f"Zum Vergleich hinzugefügt ({len(slugs)} von {MAX_CASES}).")
-    return redirect(
-        safe_next(request.args.get("next"), compare_url(slugs) if len(slugs) >= 2 else "/compare")
-    )
+            flash(_("Zum Vergleich hinzugefügt (%(n)s von %(max)s).", n=len(slugs), max=MAX_CASES))
+    fallback = compare_url(slugs) if len(slugs) >= 2 else url_for("compare.view")
+    return redirect(safe_next(request.args.get("next"), fallback))
 
 
 @bp.get("/compare/remove")
 def remove() -> Any:
     slug = request.args.get("case", "")
     session[BASKET] = [s for s in basket() if s != slug]
-    flash("Aus dem Vergleich entfernt.")
-    return redirect(safe_next(request.args.get("next"), "/compare"))
+    flash(_("Aus dem Vergleich entfernt."))
+    return redirect(safe_next(request.args.get("next"), url_for("compare.view")))
 
 
 @bp.get("/compare/clear")
 def clear() -> Any:
     session.pop(BASKET, None)
-    return redirect(safe_next(request.args.get("next"), "/compare"))
+    return redirect(safe_next(request.args.get("next"), url_for("compare.view")))

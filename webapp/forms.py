@@ -431,6 +431,7 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                 _("Texte"),
                 (
                     Field("summary", _label("summary"), "textarea", required=True, rows=5),
+                    Field("summary_en", _label("summary_en"), "textarea", rows=5),
                     Field(
                         "description",
                         _label("description"),

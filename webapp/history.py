@@ -3,20 +3,23 @@ versions, restoring one, soft delete (editors) and undelete (admins)."""
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from kb.catalogue.schemas import MAX_DB_INT
 from kb.editorial.history import (
-    ACTIONS,
+    CODED,
     LABELS,
+    action_label,
     get_revision,
     history,
     list_deleted,
     restore_revision,
     set_deleted,
 )
-from kb.editorial.kinds import KINDS, deletable, nouns
+from kb.editorial.kinds import KINDS, deletable, noun
 from kb.errors import Conflict
+from kb.i18n import translate
 from webapp.auth import admin_required, current_user, editor_required
 from webapp.context import uow, vocabulary
 from webapp.links import item_url, url_of
@@ -25,6 +28,11 @@ bp = Blueprint("history", __name__)
 # A revision number above the database's integer range matches no route (404) instead of
 # reaching the query, where PostgreSQL would refuse it with an error (a 500).
 NUMBER = f"<int(min=1, max={MAX_DB_INT}):number>"
+
+
+def kind_label(entity_type: str) -> str:
+    """A kind's name in the page's language (kb.editorial.kinds names the kinds)."""
+    return translate(noun(entity_type))
 
 
 def _entity(kind: str, *, deleting: bool = False) -> str:
@@ -52,11 +60,12 @@ def show(kind: str, slug: str) -> str:
     return render_template(
         "history/list.html",
         kind=kind,
-        kind_label=KINDS[entity_type].noun,
+        kind_label=kind_label(entity_type),
         item=item,
         title=title_of(item),
         page=page_of(entity_type, item),
         entries=entries,
+        coded=CODED,
         deletable=KINDS[entity_type].deletable,
     )
 
@@ -68,12 +77,12 @@ def version(kind: str, slug: str, number: int) -> str:
     return render_template(
         "history/version.html",
         kind=kind,
-        kind_label=KINDS[entity_type].noun,
+        kind_label=kind_label(entity_type),
         item=item,
         title=title_of(item),
         page=page_of(entity_type, item),
         revision=revision,
-        action_label=ACTIONS.get(revision.action, revision.action),
+        action_label=action_label(revision.action),
         labels=LABELS,
     )
 
@@ -97,10 +106,10 @@ def restore(kind: str, slug: str, number: int) -> Any:
     except Conflict as exc:
         unit.rollback()
         flash(str(exc))
-        return redirect(f"/{kind}/{slug}/history")
+        return redirect(url_for("history.show", kind=kind, slug=slug))
     unit.commit()
-    flash(f"Fassung {number} wiederhergestellt (als neue Fassung).")
-    return redirect(f"/{kind}/{slug}/history")
+    flash(_("Fassung %(number)s wiederhergestellt (als neue Fassung).", number=number))
+    return redirect(url_for("history.show", kind=kind, slug=slug))
 
 
 @bp.post("/<kind>/<slug>/delete")
@@ -118,10 +127,15 @@ def delete(kind: str, slug: str) -> Any:
         reason=request.form.get("reason", "").strip()[:1000],
     )
     unit.commit()
-    flash(f"„{title_of(item)}“ gelöscht. Eine Administratorin kann es wiederherstellen.")
+    flash(
+        _(
+            "„%(title)s“ gelöscht. Eine Administratorin kann es wiederherstellen.",
+            title=title_of(item),
+        )
+    )
     if entity_type == "note":
         return redirect(url_of("talk", item.talk.slug))
-    return redirect("/cases" if entity_type == "case" else "/talks")
+    return redirect(url_for("pages.cases" if entity_type == "case" else "pages.talks"))
 
 
 @bp.get("/admin/deleted")
@@ -131,7 +145,7 @@ def deleted() -> str:
         "history/deleted.html",
         items=list_deleted(uow()),
         kinds={k.code: k.plural_en for k in deletable()},
-        kind_labels=nouns(),
+        kind_labels={k.code: kind_label(k.code) for k in deletable()},
         title_of=title_of,
     )
 
@@ -143,5 +157,5 @@ def undelete(kind: str, slug: str) -> Any:
     unit, user = uow(), current_user()
     item = set_deleted(unit, entity_type, slug, False, actor=user.username, user_id=user.id)
     unit.commit()
-    flash(f"„{title_of(item)}“ ist wieder sichtbar.")
-    return redirect("/admin/deleted")
+    flash(_("„%(title)s“ ist wieder sichtbar.", title=title_of(item)))
+    return redirect(url_for("history.deleted"))

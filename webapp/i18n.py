@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from babel import Locale
 from flask import Flask, Response, g, request
 from flask_babel import Babel, force_locale, format_date, gettext
 from markupsafe import Markup
@@ -21,12 +22,13 @@ from werkzeug.datastructures import LanguageAccept
 
 import kb.i18n
 from kb.i18n import DEFAULT, LANGUAGES
+from webapp.context import runtime
+from webapp.hosts import LANGUAGE_KEY, mount_root, trusted_host
 from webapp.params import current_path
 
-# The key of the request's language in the WSGI environ, set by LanguagePrefix.
-ENVIRON_KEY = "kb.language"
-# The language names in their own language, for the switch.
-NAMES = {"de": "Deutsch", "en": "English"}
+# Each language's name in itself, for the switch (from Babel's locale data: "Deutsch",
+# "English"; a new language needs no code).
+NAMES = {lang: Locale.parse(lang).get_display_name(lang).capitalize() for lang in LANGUAGES}
 
 
 class LanguagePrefix:
@@ -42,23 +44,16 @@ class LanguagePrefix:
             if path == prefix or path.startswith(prefix + "/"):
                 environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
                 environ["PATH_INFO"] = path[len(prefix) :] or "/"
-                environ[ENVIRON_KEY] = lang
+                environ[LANGUAGE_KEY] = lang
                 break
         else:
-            environ[ENVIRON_KEY] = DEFAULT
+            environ[LANGUAGE_KEY] = DEFAULT
         return self.app(environ, start_response)
 
 
 def language() -> str:
     """The language of this request's page."""
-    return str(request.environ.get(ENVIRON_KEY, DEFAULT)) if request else DEFAULT
-
-
-def _root() -> str:
-    """The script root without the language prefix (an app mounted below a path keeps it)."""
-    root = request.script_root
-    lang = language()
-    return root.removesuffix(f"/{lang}") if lang != DEFAULT else root
+    return str(request.environ.get(LANGUAGE_KEY, DEFAULT)) if request else DEFAULT
 
 
 def url_in(lang: str) -> str:
@@ -66,15 +61,21 @@ def url_in(lang: str) -> str:
     view did not understand is not repeated) under the other language's prefix."""
     path = current_path().removeprefix(request.script_root)
     prefix = "" if lang == DEFAULT else f"/{lang}"
-    return _root() + prefix + path
+    return mount_root() + prefix + path
 
 
-def external_url_in(lang: str) -> str:
-    """This page's absolute URL in `lang`, for hreflang alternates (query kept): on KB_BASE_URL
-    or the checked request host, like every absolute URL (webapp.hosts)."""
-    from webapp.hosts import absolute_url  # imported here: webapp.hosts imports this module
-
-    return absolute_url(url_in(lang))
+def alternates() -> list[tuple[str, str]]:
+    """This page's absolute URL in every language, for the hreflang alternates in <head>: on
+    KB_BASE_URL when set, else on the request's host, and none at all for a host that is not
+    trusted (its 400 page must not write the host back)."""
+    if not trusted_host():
+        return []
+    base = runtime().settings.base_url  # the app's root, its mount prefix included
+    if base:
+        return [
+            (lang, base.rstrip("/") + url_in(lang).removeprefix(mount_root())) for lang in LANGUAGES
+        ]
+    return [(lang, request.host_url.rstrip("/") + url_in(lang)) for lang in LANGUAGES]
 
 
 def suggested() -> str | None:
@@ -157,7 +158,7 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(
         lang=language,
         url_in=url_in,
-        external_url_in=external_url_in,
+        language_alternates=alternates,
         languages=LANGUAGES,
         language_names=NAMES,
         suggested_language=suggested,

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import lazy_gettext, ngettext
 from markupsafe import Markup
 
 from kb.catalogue.browsing import filters_key, parse_query
@@ -15,6 +16,7 @@ from webapp.context import uow, vocabulary
 from webapp.downloads import filename, svg_file
 from webapp.figures import OTHER_COLOUR, governance_colour
 from webapp.hosts import external_url
+from webapp.i18n import language
 from webapp.links import url_of
 from webapp.params import args_of, filter_values
 
@@ -30,7 +32,12 @@ SHAPES = {
     "cross-over": ("square", governance_colour("cross-over")),
     "mixed": ("diamond", OTHER_COLOUR),
 }
-SHAPE_NAMES = {"circle": "Kreis", "triangle": "Dreieck", "square": "Quadrat", "diamond": "Raute"}
+SHAPE_NAMES = {
+    "circle": lazy_gettext("Kreis"),
+    "triangle": lazy_gettext("Dreieck"),
+    "square": lazy_gettext("Quadrat"),
+    "diamond": lazy_gettext("Raute"),
+}
 LEGEND_HEIGHT = 150.0  # below the map in the standalone SVG: legend and credits
 # Drawn panels kept per process (one per filter, newest used kept): over 10,000 cases a panel
 # is a few hundred kilobytes, and every combination of filters would be one more.
@@ -62,7 +69,7 @@ def marker(kind: str, x: float, y: float, count: int = 1) -> Markup:
 
 
 def count_text(count: int) -> str:
-    return "1 Fall" if count == 1 else f"{count} Fälle"
+    return str(ngettext("%(num)d Fall", "%(num)d Fälle", count))
 
 
 def place_name(place: Place) -> str:
@@ -103,8 +110,9 @@ def _links(
 
 def map_panel(filters: Mapping[str, tuple[str, ...]]) -> Markup:
     """The map of the cases that pass `filters` with its legend, its table and lists: kept
-    until the catalogue changes. The key holds the addresses its links get (as the talk
-    timeline's does), so that an app routed otherwise never gets another's links."""
+    until the catalogue changes. The key holds the page's language (the words drawn) and the
+    addresses its links get (as the talk timeline's does), so that an app routed otherwise
+    never gets another's links."""
     unit = uow()
     probes = (url_of("case", "-"), url_for("pages.cases"), url_for("maps.map_page"))
 
@@ -122,7 +130,8 @@ def map_panel(filters: Mapping[str, tuple[str, ...]]) -> Markup:
             )
         )
 
-    return cached(unit, ("map_panel", *probes, filters_key(filters)), render, limit=KEPT_PANELS)
+    key = ("map_panel", language(), *probes, filters_key(filters))
+    return cached(unit, key, render, limit=KEPT_PANELS)
 
 
 def _render(template: str, **context: object) -> str:

@@ -13,16 +13,23 @@ from kb.catalogue.browsing import (
     FACET_LABELS,
     FACETS,
     LISTED_FACETS,
-    SORTS,
     CatalogueQuery,
     browse,
+    collation_key,
     facet_values,
     overview,
     parse_query,
+    sort_labels,
 )
 from kb.catalogue.cases import case_state, get_case, talks_presenting
 from kb.catalogue.completeness import assess
-from kb.catalogue.instruments import get_instrument, instrument_uses, list_instruments
+from kb.catalogue.instruments import (
+    get_instrument,
+    instrument_definition,
+    instrument_label,
+    instrument_uses,
+    list_instruments,
+)
 from kb.catalogue.provenance import same_address, source_numbers
 from kb.catalogue.talks import get_talk
 from kb.catalogue.timeline import SeriesEntry, series_timeline
@@ -35,12 +42,14 @@ from kb.editorial.notes import (
     newest_notes_of_talks,
     note_edits,
 )
+from kb.i18n import DEFAULT
 from kb.watermark import cached
 from webapp.auth import current_user
 from webapp.context import runtime, uow, vocabulary
+from webapp.i18n import language
 from webapp.links import url_of
 from webapp.maps import map_panel
-from webapp.params import args_of, chips, set_current_path, toggle_link, url_with
+from webapp.params import args_of, chips, link_with, set_current_path, toggle_link, url_with
 from webapp.typology import cell_link
 
 bp = Blueprint("pages", __name__)
@@ -78,7 +87,7 @@ def cases() -> str:
     labels = {f: facet_values(vocabulary(), f) for f in FACETS}
 
     def link(facet: str, values: tuple[str, ...]) -> str:
-        return url_with("/cases", page.query.args(page=1, **{facet: values}))
+        return link_with("/cases", page.query.args(page=1, **{facet: values}))
 
     return render_template(
         "cases/list.html",
@@ -88,14 +97,14 @@ def cases() -> str:
         facets=LISTED_FACETS,
         facet_labels=FACET_LABELS,
         label_of=lambda facet, value: labels[facet].get(value, value),
-        sorts=SORTS,
+        sorts=sort_labels(),
         toggle=toggle_link(page.query.filters, link),
-        page_url=lambda n: url_with("/cases", page.query.args(page=n)),
-        download=lambda ext: url_with(f"/cases.{ext}", page.query.args(page=1)),
+        page_url=lambda n: link_with("/cases", page.query.args(page=n)),
+        download=lambda ext: link_with(f"/cases.{ext}", page.query.args(page=1)),
         # The typology matrix of this selection (its cells keep the other filters).
         matrix=typology_matrix(uow(), page.query.filters, vocabulary()),
         cell_link=cell_link(page.query.filters),
-        typology_url=url_with("/typology", CatalogueQuery(page.query.filters).args()),
+        typology_url=link_with("/typology", CatalogueQuery(page.query.filters).args()),
         map_panel=map_panel(page.query.filters),
     )
 
@@ -126,6 +135,7 @@ def case(slug: str) -> str:
         source_no=_numbering(source_numbers(item.sources)),
         # What the case lacks, for editors only (kb.catalogue.completeness).
         completeness=assess(case_state(item), vocab, notes_total) if current_user() else None,
+        **instrument_words(),
     )
 
 
@@ -172,9 +182,23 @@ def talk(slug: str) -> str:
     )
 
 
+def instrument_words() -> dict[str, Callable[[Any], str]]:
+    """An instrument's name and definition in the page's language, for the templates
+    (kb.catalogue.instruments)."""
+    vocab = vocabulary()
+    return {
+        "instrument_label": lambda item: instrument_label(item, vocab),
+        "instrument_definition": lambda item: instrument_definition(item, vocab),
+    }
+
+
 @bp.get("/instruments")
 def instruments() -> str:
-    return render_template("instruments/list.html", instruments=list_instruments(uow()))
+    listed = list_instruments(uow())  # by the German name
+    if language() != DEFAULT:
+        vocab = vocabulary()
+        listed.sort(key=lambda pair: collation_key(instrument_label(pair[0], vocab)))
+    return render_template("instruments/list.html", instruments=listed, **instrument_words())
 
 
 @bp.get("/instruments/<slug>")
@@ -182,7 +206,10 @@ def instrument(slug: str) -> str:
     unit = uow()
     item = get_instrument(unit, slug)
     return render_template(
-        "instruments/detail.html", instrument=item, uses=instrument_uses(unit, item)
+        "instruments/detail.html",
+        instrument=item,
+        uses=instrument_uses(unit, item),
+        **instrument_words(),
     )
 
 

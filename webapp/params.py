@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import g, request
+from flask_babel import gettext as _
 
 from kb.catalogue.browsing import CatalogueQuery
 from kb.catalogue.schemas import bounded_int
@@ -36,7 +37,15 @@ def filter_values(filters: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
 
 
 def url_with(path: str, pairs: Sequence[tuple[str, str]]) -> str:
+    """A route's path with parameters: what a view declares as its canonical URL
+    (`set_current_path`); links on a page use `link_with`."""
     return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def link_with(path: str, pairs: Sequence[tuple[str, str]]) -> str:
+    """A link to a route's path with parameters, below the script root, which holds the
+    page's language prefix (/en): a link on an English page stays English."""
+    return request.script_root + url_with(path, pairs)
 
 
 def _int(raw: str | None, default: int, problems: list[str], name: str) -> int:
@@ -45,7 +54,7 @@ def _int(raw: str | None, default: int, problems: list[str], name: str) -> int:
     value = bounded_int(raw, 1, MAX_PAGE_NUMBER)
     if value is not None:
         return value
-    problems.append(f"„{raw[:20]}“ ist keine gültige Zahl ({name})")
+    problems.append(_("„%(value)s“ ist keine gültige Zahl (%(name)s)", value=raw[:20], name=name))
     return default
 
 
@@ -62,7 +71,7 @@ def search_request(args: Mapping[str, Sequence[str]]) -> tuple[SearchRequest, li
             filters[facet] = tuple(dict.fromkeys(values))[:MAX_VALUES]
     sort = (args.get("sort") or ["relevance"])[0]
     if sort not in SORTS:
-        problems.append(f"Unbekannte Sortierung „{sort[:40]}“ (sort)")
+        problems.append(_("Unbekannte Sortierung „%(sort)s“ (sort)", sort=sort[:40]))
         sort = "relevance"
     page = _int((args.get("page") or [""])[0], 1, problems, "page")
     per_page = min(

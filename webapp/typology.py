@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import lazy_gettext
 
 from kb.catalogue.browsing import FACET_LABELS, CatalogueQuery, facet_values, parse_query
 from kb.catalogue.typology import (
@@ -37,7 +38,14 @@ Link = Callable[..., str]
 
 # Each governance type's pattern beside its colour (webapp.figures), so that the stacks differ
 # in shape as well as colour; the legend names both. Codes a later vocabulary adds get grey.
+# The patterns' codes (the templates draw by them) and their names in the legend.
 PATTERNS = {"top-down": "schraffiert", "bottom-up": "gepunktet", "cross-over": "kariert"}
+PATTERN_NAMES = {
+    "schraffiert": lazy_gettext("schraffiert"),
+    "gepunktet": lazy_gettext("gepunktet"),
+    "kariert": lazy_gettext("kariert"),
+    "einfarbig": lazy_gettext("einfarbig"),
+}
 
 
 def look(governance: str) -> tuple[str, str]:
@@ -162,6 +170,7 @@ def _timeline_svg(timeline: Timeline, filters: Filters, standalone: bool) -> str
         timeline=timeline,
         chart=chart(timeline),
         look=look,
+        pattern_names=PATTERN_NAMES,
         year_link=year_link(filters, external=standalone),
         standalone=standalone,
         described=described(filters),
@@ -180,7 +189,8 @@ def _matrix_svg(matrix: Matrix, filters: Filters) -> str:
 
 
 def described(filters: Filters) -> str:
-    """The filters in words (German), for titles: "Bundesland: Sachsen; Beginn: 2019"."""
+    """The filters in words in the page's language, for titles: "Bundesland: Sachsen; Beginn:
+    2019" (the labels of facets and values follow the current language)."""
     parts = []
     for facet, values in filters.items():
         labels = facet_values(vocabulary(), facet)

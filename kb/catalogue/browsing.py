@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from kb.catalogue.schemas import MAX_YEAR, MIN_YEAR, bounded_int
 from kb.catalogue.vocabulary import Vocabulary
+from kb.i18n import LANGUAGES, N_, _, current, translate
 from kb.labels import Labels
 from kb.markup import plain_text
 from kb.unit_of_work import UnitOfWork
@@ -46,12 +47,16 @@ FACET_FIELDS = {
     "start_year": "start_year",
 }
 FACET_LABELS = Labels(FACET_FIELDS)
-PRESENTED_LABELS = {"yes": "in der Reihe vorgestellt", "no": "nicht in der Reihe vorgestellt"}
+# Shown translated (kb.i18n.translate): `facet_values`, `sort_labels`.
+PRESENTED_LABELS = {
+    "yes": N_("in der Reihe vorgestellt"),
+    "no": N_("nicht in der Reihe vorgestellt"),
+}
 SORTS = {
-    "name": "Name (A–Z)",
-    "city": "Ort (A–Z)",
-    "start": "Beginn (neueste zuerst)",
-    "land": "Bundesland",
+    "name": N_("Name (A–Z)"),
+    "city": N_("Ort (A–Z)"),
+    "start": N_("Beginn (neueste zuerst)"),
+    "land": N_("Bundesland"),
 }
 PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -143,10 +148,16 @@ class CataloguePage:
         return self.matching[start : start + self.query.per_page]
 
 
+def sort_labels() -> dict[str, str]:
+    """The catalogue's sort orders, code -> name in the current language."""
+    return {code: translate(text) for code, text in SORTS.items()}
+
+
 def facet_values(vocabulary: Vocabulary, facet: str) -> dict[str, str]:
-    """The values a facet can take, code -> German label, in vocabulary order."""
+    """The values a facet can take, code -> label in the current language, in vocabulary
+    order."""
     if facet == "presented":
-        return dict(PRESENTED_LABELS)
+        return {code: translate(text) for code, text in PRESENTED_LABELS.items()}
     if facet == "start_year":
         return {}  # any year (`is_year`); the table adds the years cases have
     name = FACET_VOCABULARIES[facet]
@@ -169,9 +180,9 @@ def is_year(value: str) -> bool:
 def parse_query(
     args: Mapping[str, Sequence[str]], vocabulary: Vocabulary
 ) -> tuple[CatalogueQuery, list[str]]:
-    """Read a query from URL parameters. Unknown values are left out and reported (German
-    messages naming the parameter): pages show the rest and say what they ignored, so that an
-    outdated shared link still shows something; the API refuses the request."""
+    """Read a query from URL parameters. Unknown values are left out and reported (messages in
+    the current language naming the parameter): pages show the rest and say what they ignored,
+    so that an outdated shared link still shows something; the API refuses the request."""
     problems: list[str] = []
     filters: dict[str, tuple[str, ...]] = {}
     for facet in FACETS:
@@ -185,20 +196,28 @@ def parse_query(
                     wanted.append(value)
                 else:
                     problems.append(
-                        f"Unbekannter Wert „{value[:60]}“ für {FACET_LABELS[facet]} ({facet})"
+                        _(
+                            "Unbekannter Wert „%(value)s“ für %(field)s (%(facet)s)",
+                            value=value[:60],
+                            field=FACET_LABELS[facet],
+                            facet=facet,
+                        )
                     )
         if wanted:
             filters[facet] = tuple(wanted)
     sort = (args.get("sort") or ["name"])[0]
     if sort not in SORTS:
-        problems.append(f"Unbekannte Sortierung „{sort[:60]}“ (sort)")
+        problems.append(_("Unbekannte Sortierung „%(sort)s“ (sort)", sort=sort[:60]))
         sort = "name"
     page = _positive_int(args, "page", 1, problems)
     per_page = min(MAX_PER_PAGE, _positive_int(args, "per_page", PER_PAGE, problems))
     if len(problems) > MAX_PROBLEMS:
         # A page lists what it ignored; thousands of made-up values must not make it huge.
         rest = len(problems) - MAX_PROBLEMS
-        problems = [*problems[:MAX_PROBLEMS], f"… und {rest} weitere ungültige Angaben"]
+        problems = [
+            *problems[:MAX_PROBLEMS],
+            _("… und %(rest)s weitere ungültige Angaben", rest=rest),
+        ]
     return CatalogueQuery(filters, sort, page, per_page), problems
 
 
@@ -211,7 +230,7 @@ def _positive_int(
     value = bounded_int(raw, 1, MAX_PAGE_NUMBER)
     if value is not None:
         return value
-    problems.append(f"„{raw[:20]}“ ist keine gültige Zahl ({name})")
+    problems.append(_("„%(value)s“ ist keine gültige Zahl (%(name)s)", value=raw[:20], name=name))
     return default
 
 
@@ -224,7 +243,8 @@ class CaseTable:
     rows: list[CaseRow]
     values: dict[str, list[str]]  # facet -> its values (vocabulary order, then unknown ones)
     matrices: dict[str, np.ndarray]  # facet -> bool[len(rows), len(values)]
-    orders: dict[str, np.ndarray]  # sort -> row positions in that order
+    # sort -> row positions in that order ("land@de", "land@en": by the Länder's names in each)
+    orders: dict[str, np.ndarray]
     totals: dict[str, dict[str, int]]  # facet -> value -> cases, over the whole catalogue
 
     @classmethod
@@ -242,12 +262,13 @@ class CaseTable:
             values[facet], matrices[facet] = known, matrix
         name = [(collation_key(r.name), r.slug) for r in rows]
         by_name = sorted(range(len(rows)), key=name.__getitem__)
-        lands = {r.land: collation_key(vocabulary.label("lands", r.land)) for r in rows}
         keys: dict[str, Any] = {
             "city": lambda i: collation_key(rows[i].city),
             "start": lambda i: -(rows[i].start_year or 0),  # newest first, unknown last
-            "land": lambda i: lands[rows[i].land],
         }
+        for lang in LANGUAGES:
+            lands = {r.land: collation_key(vocabulary.label("lands", r.land, lang)) for r in rows}
+            keys[f"land@{lang}"] = lambda i, lands=lands: lands[rows[i].land]
         orders = {"name": np.array(by_name, dtype=np.int64)}
         for sort, key in keys.items():  # stable: ties stay in name order
             orders[sort] = np.array(sorted(by_name, key=key), dtype=np.int64)
@@ -256,6 +277,11 @@ class CaseTable:
             for facet in FACETS
         }
         return cls(rows, values, matrices, orders, totals)
+
+    def order(self, sort: str) -> np.ndarray:
+        """The row positions in the order `sort`; "land" sorts by the names of the current
+        language (one table serves the pages of every language)."""
+        return self.orders[f"land@{current()}" if sort == "land" else sort]
 
     def mask(self, facet: str, wanted: tuple[str, ...]) -> np.ndarray:
         columns = [i for i, v in enumerate(self.values[facet]) if v in wanted]
@@ -373,7 +399,7 @@ def browse(uow: UnitOfWork, query: CatalogueQuery, vocabulary: Vocabulary) -> Ca
         counts = table.matrices[facet][table.select(masks, skip=(facet,))].sum(axis=0)
         facets[facet] = {v: int(n) for v, n in zip(table.values[facet], counts, strict=True)}
     selected = table.select(masks)
-    order = table.orders[query.sort]
+    order = table.order(query.sort)
     matching = [table.rows[i] for i in order[selected[order]]]
     page = CataloguePage(query, matching, facets, {})
     page.summaries = summaries(uow, [r.id for r in page.rows])

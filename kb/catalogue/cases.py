@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from kb.catalogue.schemas import CaseIn
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import NotFound
+from kb.i18n import DEFAULT, _
 from kb.revisions import begin_save, record_revision, saves_atomically
 from kb.unit_of_work import UnitOfWork
 from models import (
@@ -45,7 +46,7 @@ def find_case(uow: UnitOfWork, slug: str, *, include_deleted: bool = False) -> C
 def get_case(uow: UnitOfWork, slug: str) -> Case:
     case = find_case(uow, slug)
     if case is None:
-        raise NotFound(f"Kein Fall mit dem Kürzel '{slug}'")
+        raise NotFound(_("Kein Fall mit dem Kürzel '%(slug)s'", slug=slug))
     return case
 
 
@@ -105,6 +106,7 @@ def case_state(case: Case) -> dict[str, Any]:
             {"date": k.date, "event": k.event, "source": k.source} for k in case.key_dates
         ],
         "summary": case.summary,
+        "summary_en": case.summary_en,
         "description": case.description,
         "website": case.website,
         "sources": [{"url": s.url, "supports": s.supports} for s in case.sources],
@@ -112,15 +114,17 @@ def case_state(case: Case) -> dict[str, Any]:
 
 
 def sync_instruments(uow: UnitOfWork, vocabulary: Vocabulary) -> dict[str, Instrument]:
-    """Make the instrument rows match the vocabulary (labels and definitions follow the file)."""
+    """Make the instrument rows match the vocabulary (labels and definitions follow the file).
+    The rows hold the German wording, whatever the language of the request that saves."""
     existing = {i.slug: i for i in uow.session.scalars(select(Instrument))}
     for term in vocabulary.terms["instruments"].values():
         row = existing.get(term.code)
         if row is None:
             row = existing[term.code] = Instrument(slug=term.code)
             uow.session.add(row)
-        if (row.label, row.definition) != (term.label, term.definition):
-            row.label, row.definition = term.label, term.definition
+        german = (term.label_in(DEFAULT), term.definition_in(DEFAULT))
+        if (row.label, row.definition) != german:
+            row.label, row.definition = german
     uow.session.flush()
     return existing
 
@@ -140,6 +144,7 @@ def _apply(uow: UnitOfWork, case: Case, data: CaseIn, instruments: dict[str, Ins
     case.start_year, case.end_year, case.status = data.start_year, data.end_year, data.status
     case.carrier_name, case.carrier_legal_form = data.carrier.name, data.carrier.legal_form
     case.summary, case.description, case.website = data.summary, data.description, data.website
+    case.summary_en = data.summary_en
     # Owned lists are replaced whole: they have no identity of their own beyond their position.
     case.aliases = [CaseAlias(position=i, **a.model_dump()) for i, a in enumerate(data.aliases)]
     case.actors = [Actor(position=i, **a.model_dump()) for i, a in enumerate(data.actors)]
@@ -177,7 +182,9 @@ def save_case(
     instruments = sync_instruments(uow, vocabulary)
     case = find_case(uow, data.slug, include_deleted=True)
     new_state = data.model_dump(mode="json")
-    action = begin_save(case, case_state, new_state, expected_version, f"Der Fall '{data.slug}'")
+    action = begin_save(
+        case, case_state, new_state, expected_version, _("Der Fall '%(slug)s'", slug=data.slug)
+    )
     if action is None:
         assert case is not None  # None means: it exists and nothing changed
         return case, False

@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 from kb.catalogue.cases import case_state, list_cases
 from kb.catalogue.provenance import unsourced_facts
 from kb.catalogue.vocabulary import Vocabulary
+from kb.i18n import _, ngettext
 from kb.unit_of_work import UnitOfWork
 from models import Case, Note, Talk, TalkCase
 
@@ -45,7 +46,7 @@ MIN_SOURCES = 2
 @dataclass(frozen=True)
 class Gap:
     code: str
-    label: str  # German, for editors
+    label: str  # for editors, in the language current when the case was assessed
     field: str | None  # the id of the edit form's control that fills it (without "#")
 
 
@@ -83,34 +84,40 @@ def assess(state: Mapping[str, Any], vocabulary: Vocabulary, notes: int) -> Comp
         gaps.append(Gap(code, label, field))
 
     if not (state.get("summary") or "").strip():
-        gap("summary", "Kurzfassung fehlt", "f-summary")
+        gap("summary", _("Kurzfassung fehlt"), "f-summary")
     carrier = state.get("carrier") or {}
     if not ((carrier.get("name") or "").strip() or (carrier.get("legal_form") or "").strip()):
-        gap("carrier", "Träger fehlt (oder die Angabe, dass es keinen gibt)", "f-carrier-name")
+        gap("carrier", _("Träger fehlt (oder die Angabe, dass es keinen gibt)"), "f-carrier-name")
     sides = set()
     for actor in state.get("actors") or []:
         term = vocabulary.terms["actor_kinds"].get(actor.get("kind"))
         if term is not None:
             sides.add(term.extra.get("side"))
     if "municipal" not in sides:
-        gap("actors-municipal", "Kein Akteur der kommunalen Seite", "f-actors")
+        gap("actors-municipal", _("Kein Akteur der kommunalen Seite"), "f-actors")
     if "civil-society" not in sides:
-        gap("actors-civil-society", "Kein Akteur der zivilgesellschaftlichen Seite", "f-actors")
+        gap("actors-civil-society", _("Kein Akteur der zivilgesellschaftlichen Seite"), "f-actors")
     if not state.get("instruments"):
-        gap("instruments", "Kein Instrument", "f-instruments")
+        gap("instruments", _("Kein Instrument"), "f-instruments")
     if not state.get("start_year"):
-        gap("start-year", "Beginn (Jahr) fehlt", "f-start_year")
+        gap("start-year", _("Beginn (Jahr) fehlt"), "f-start_year")
     municipality = state.get("municipality") or {}
     if not municipality.get("size_class"):
-        gap("size-class", "Stadtgröße fehlt", "f-municipality-size_class")
+        gap("size-class", _("Stadtgröße fehlt"), "f-municipality-size_class")
     if len(state.get("sources") or []) < MIN_SOURCES:
-        gap("sources", f"Weniger als {MIN_SOURCES} Belege", "f-sources")
+        gap("sources", _("Weniger als %(min)s Belege", min=MIN_SOURCES), "f-sources")
     unsourced = unsourced_facts(state)
     if unsourced:
         first = unsourced[0].loc
         gap(
             "fact-sources",
-            f"{len(unsourced)} Angabe(n) ohne Quelle, zuerst: {unsourced[0].label}",
+            # The German says singular and plural at once (as it always has); English chooses.
+            ngettext(
+                "%(num)d Angabe(n) ohne Quelle, zuerst: %(first)s",
+                "%(num)d Angabe(n) ohne Quelle, zuerst: %(first)s",
+                len(unsourced),
+                first=unsourced[0].label,
+            ),
             "f-municipality-population_source" if first[0] == "municipality" else f"f-{first[0]}",
         )
     short = [
@@ -128,9 +135,9 @@ def assess(state: Mapping[str, Any], vocabulary: Vocabulary, notes: int) -> Comp
         if text is not None and len(text.strip()) < MIN_RATIONALE
     ]
     if short:
-        gap("rationales", f"Begründung kürzer als {MIN_RATIONALE} Zeichen", short[0])
+        gap("rationales", _("Begründung kürzer als %(min)s Zeichen", min=MIN_RATIONALE), short[0])
     if notes <= 0:
-        gap("notes", "Keine Notiz aus einem Gespräch, in dem der Fall vorgestellt wurde", None)
+        gap("notes", _("Keine Notiz aus einem Gespräch, in dem der Fall vorgestellt wurde"), None)
     score = round(100 * (len(CHECKS) - len(gaps)) / len(CHECKS))
     return Completeness(state["slug"], state.get("name", state["slug"]), score, tuple(gaps))
 

@@ -8,6 +8,7 @@ no anchors or aliases, a limited number of nodes and a limited depth. Writing is
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import yaml
 
 from kb.catalogue.schemas import MAX_BODY, dotted
 from kb.errors import FieldError
+from kb.i18n import N_, _, number, translate
 
 SKIPPED_NAMES = ("vocabularies.yaml",)
 # The largest legitimate file is an item with one text of MAX_BODY characters (a case's
@@ -27,7 +29,7 @@ MAX_FILE_BYTES = 5 * MAX_BODY
 # nodes, 4 levels deep.
 MAX_NODES = 20_000
 MAX_DEPTH = 20  # also keeps the recursive composer far from Python's recursion limit
-ANCHOR_MESSAGE = "YAML-Anker und -Verweise (&, *) sind in Importdateien nicht erlaubt"
+ANCHOR_MESSAGE = N_("YAML-Anker und -Verweise (&, *) sind in Importdateien nicht erlaubt")
 
 Loc = tuple[Any, ...]
 # The types of item a file may hold, each with the field a Markdown file keeps as its text
@@ -91,13 +93,13 @@ class _BoundedLoader(yaml.SafeLoader):
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _Refused(ANCHOR_MESSAGE, event)
+            raise _Refused(translate(ANCHOR_MESSAGE), event)
         self._nodes += 1
         if self._nodes > MAX_NODES:
-            message = f"zu viele YAML-Einträge (höchstens {MAX_NODES:,})".replace(",", ".")
+            message = _("zu viele YAML-Einträge (höchstens %(max)s)", max=number(MAX_NODES))
             raise _Refused(message, event)
         if self._depth >= MAX_DEPTH:
-            message = f"YAML zu tief verschachtelt (höchstens {MAX_DEPTH} Ebenen)"
+            message = _("YAML zu tief verschachtelt (höchstens %(max)s Ebenen)", max=MAX_DEPTH)
             raise _Refused(message, event)
         self._depth += 1
         try:
@@ -118,7 +120,8 @@ def _load_yaml(text: str, path: str, offset: int) -> tuple[Any, dict[Loc, int], 
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + offset if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, {}, [FieldError("", f"kein gültiges YAML: {problem}", path, line)]
+        message = _("kein gültiges YAML: %(error)s", error=problem)
+        return None, {}, [FieldError("", message, path, line)]
     finally:
         loader.dispose()
     return data, (_line_map(node, offset) if node is not None else {}), []
@@ -134,12 +137,13 @@ def parse_text(
         lines = text.splitlines()
         if not lines or lines[0].strip() != "---":
             return None, [
-                FieldError("", "Markdown-Datei muss mit '---' (Front Matter) beginnen", path, 1)
+                FieldError("", _("Markdown-Datei muss mit '---' (Front Matter) beginnen"), path, 1)
             ]
         try:
             end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
         except StopIteration:
-            return None, [FieldError("", "Front Matter wird nicht mit '---' geschlossen", path, 1)]
+            message = _("Front Matter wird nicht mit '---' geschlossen")
+            return None, [FieldError("", message, path, 1)]
         data, line_map, errors = _load_yaml("\n".join(lines[1:end]), path, offset=1)
         body = "\n".join(lines[end + 1 :])
         body_line = end + 2
@@ -149,11 +153,16 @@ def parse_text(
     if errors:
         return None, errors
     if not isinstance(data, dict):
-        return None, [FieldError("", "erwartet Schlüssel: Wert-Paare auf oberster Ebene", path, 1)]
+        message = _("erwartet Schlüssel: Wert-Paare auf oberster Ebene")
+        return None, [FieldError("", message, path, 1)]
     kind = data.pop("type", None)
     if kind not in allowed:
         line = line_map.get(("type",), 1)
-        msg = f"type muss {' oder '.join(allowed)} sein" + (f", nicht '{kind}'" if kind else "")
+        types_ = reduce(lambda a, b: _("%(a)s oder %(b)s", a=a, b=b), allowed) if allowed else ""
+        if kind:
+            msg = _("type muss %(types)s sein, nicht '%(kind)s'", types=types_, kind=kind)
+        else:
+            msg = _("type muss %(types)s sein", types=types_)
         return None, [FieldError("type", msg, path, line)]
     errors = []
     if body is not None:
@@ -162,7 +171,7 @@ def parse_text(
             errors.append(
                 FieldError(
                     body_field,
-                    "gehört als Text unter das Front Matter",
+                    _("gehört als Text unter das Front Matter"),
                     path,
                     line_map.get((body_field,)),
                 )
@@ -189,7 +198,7 @@ def collect_paths(paths: Iterable[Path]) -> tuple[list[Path], list[FieldError]]:
         elif path.is_file():
             found.append(path)
         else:
-            errors.append(FieldError("", "Datei oder Ordner nicht gefunden", str(path)))
+            errors.append(FieldError("", _("Datei oder Ordner nicht gefunden"), str(path)))
     return found, errors
 
 
@@ -198,12 +207,16 @@ def read_text(path: Path) -> str | FieldError:
     (checked before reading, so that a huge file is never loaded) or not UTF-8."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        shown, limit = (f"{n:,}".replace(",", ".") for n in (size, MAX_FILE_BYTES))
-        return FieldError("", f"Datei zu groß ({shown} Bytes, höchstens {limit})", str(path))
+        message = _(
+            "Datei zu groß (%(size)s Bytes, höchstens %(limit)s)",
+            size=number(size),
+            limit=number(MAX_FILE_BYTES),
+        )
+        return FieldError("", message, str(path))
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return FieldError("", f"keine UTF-8-Datei (Byte {exc.start})", str(path))
+        return FieldError("", _("keine UTF-8-Datei (Byte %(byte)s)", byte=exc.start), str(path))
 
 
 def read_files(
@@ -213,7 +226,7 @@ def read_files(
     parsed: list[ParsedFile] = []
     for path in files:
         if path.suffix not in (".yaml", ".yml", ".md"):
-            errors.append(FieldError("", "nur .yaml, .yml und .md werden gelesen", str(path)))
+            errors.append(FieldError("", _("nur .yaml, .yml und .md werden gelesen"), str(path)))
             continue
         text = read_text(path)
         if isinstance(text, FieldError):

@@ -4,7 +4,9 @@ them. The rows mirror the `instruments` vocabulary; `kb init` keeps them in step
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import NotFound
+from kb.i18n import _
 from kb.unit_of_work import UnitOfWork
 from models import Case, CaseInstrument, Instrument
 
@@ -29,7 +31,7 @@ def list_instruments(uow: UnitOfWork) -> list[tuple[Instrument, int]]:
 def get_instrument(uow: UnitOfWork, slug: str) -> Instrument:
     instrument = uow.session.scalars(select(Instrument).where(Instrument.slug == slug)).first()
     if instrument is None:
-        raise NotFound(f"Kein Instrument mit dem Kürzel '{slug}'")
+        raise NotFound(_("Kein Instrument mit dem Kürzel '%(slug)s'", slug=slug))
     return instrument
 
 
@@ -44,3 +46,18 @@ def instrument_uses(uow: UnitOfWork, instrument: Instrument) -> list[CaseInstrum
             .order_by(Case.name)
         )
     )
+
+
+def instrument_label(instrument: Instrument, vocabulary: Vocabulary) -> str:
+    """An instrument's name in the current language: its vocabulary term's (the row mirrors
+    it); the stored German name of a row the vocabulary no longer has."""
+    if vocabulary.has("instruments", instrument.slug):
+        return vocabulary.term("instruments", instrument.slug).label
+    return instrument.label
+
+
+def instrument_definition(instrument: Instrument, vocabulary: Vocabulary) -> str:
+    """An instrument's definition in the current language, like `instrument_label`."""
+    if vocabulary.has("instruments", instrument.slug):
+        return vocabulary.term("instruments", instrument.slug).definition
+    return instrument.definition

@@ -23,23 +23,25 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from kb.catalogue.schemas import dotted
+from kb.i18n import N_, _, translate
 
 Loc = tuple[Any, ...]
 
 # The lists whose items are facts, with the field that must be non-empty for an item to state
-# something (an actor without a role is a name, not a claim) and the German label of an item.
+# something (an actor without a role is a name, not a claim) and the label of an item, with
+# the item's name as %(name)s (translated when the facts are listed).
 FACT_LISTS: dict[str, tuple[str | None, str]] = {
-    "actors": ("role", "Akteur"),
-    "funding": (None, "Förderung"),
-    "awards": (None, "Auszeichnung"),
-    "key_dates": (None, "Chronik"),
+    "actors": ("role", N_("Akteur „%(name)s“")),
+    "funding": (None, N_("Förderung „%(name)s“")),
+    "awards": (None, N_("Auszeichnung „%(name)s“")),
+    "key_dates": (None, N_("Chronik „%(name)s“")),
 }
 
 
 @dataclass(frozen=True)
 class Fact:
     loc: Loc  # where the source belongs: ("actors", 2, "source")
-    label: str  # German, names the fact: "Akteur „Stadt Halle“"
+    label: str  # names the fact in the current language: "Akteur „Stadt Halle“"
     source: str
 
     @property
@@ -63,7 +65,7 @@ def facts(state: Mapping[str, Any]) -> list[Fact]:
         found.append(
             Fact(
                 ("municipality", "population_source"),
-                "Einwohnerzahl",
+                _("Einwohnerzahl"),
                 (municipality.get("population_source") or "").strip(),
             )
         )
@@ -74,7 +76,7 @@ def facts(state: Mapping[str, Any]) -> list[Fact]:
             found.append(
                 Fact(
                     (key, i, "source"),
-                    f"{label} „{_item_name(key, item)}“",
+                    translate(label) % {"name": _item_name(key, item)},
                     (item.get("source") or "").strip(),
                 )
             )
@@ -122,14 +124,26 @@ def source_numbers(sources: list[Any]) -> dict[str, int]:
 
 
 def warnings(state: Mapping[str, Any]) -> list[tuple[Loc, str]]:
-    """(field location, German message) for every provenance problem of a case."""
-    found = [(f.loc, f"{f.label}: keine Quelle angegeben") for f in unsourced_facts(state)]
+    """(field location, message) for every provenance problem of a case."""
+    found = [
+        (f.loc, _("%(fact)s: keine Quelle angegeben", fact=f.label)) for f in unsourced_facts(state)
+    ]
     found += [
-        (f.loc, f"{f.label}: Quelle {f.source} steht nicht in der Quellenliste")
+        (
+            f.loc,
+            _(
+                "%(fact)s: Quelle %(url)s steht nicht in der Quellenliste",
+                fact=f.label,
+                url=f.source,
+            ),
+        )
         for f in unlisted_citations(state)
     ]
     found += [
-        (("sources", i), f"Quelle {url} wird von keiner Angabe zitiert und hat kein „supports“")
+        (
+            ("sources", i),
+            _("Quelle %(url)s wird von keiner Angabe zitiert und hat kein „supports“", url=url),
+        )
         for i, url in uncited_sources(state)
     ]
     return found

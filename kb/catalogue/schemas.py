@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import FieldError, ValidationError
+from kb.i18n import N_, _, ngettext, number, translate
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # Characters of a note body or a long text: larger input is refused with a message at the field.
@@ -49,10 +50,14 @@ def _vocab_code(vocabulary_name: str) -> AfterValidator:
     def check(value: str, info: ValidationInfo) -> str:
         vocab: Vocabulary = (info.context or {})["vocabulary"]
         if not vocab.has(vocabulary_name, value):
+            # Said now, in the current language; no context, so pydantic leaves it as it is.
             raise PydanticCustomError(
                 "vocabulary",
-                "unbekannter Wert '{value}' (erlaubt: {allowed})",
-                {"value": value, "allowed": ", ".join(vocab.codes(vocabulary_name))},
+                _(
+                    "unbekannter Wert '%(value)s' (erlaubt: %(allowed)s)",
+                    value=value,
+                    allowed=", ".join(vocab.codes(vocabulary_name)),
+                ),
             )
         return value
 
@@ -71,8 +76,15 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _degrees(name: str, bounds: tuple[float, float]) -> tuple[BeforeValidator, AfterValidator]:
-    """A coordinate in decimal degrees within `bounds`; a German decimal comma is accepted."""
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _degrees(
+    bounds: tuple[float, float], not_a_number: str, outside: str
+) -> tuple[BeforeValidator, AfterValidator]:
+    """A coordinate in decimal degrees within `bounds`; a German decimal comma is accepted.
+    The messages are N_() constants, `outside` with %(low)s and %(high)s."""
 
     def parse(value: Any) -> Any:
         if isinstance(value, str):
@@ -80,32 +92,42 @@ def _degrees(name: str, bounds: tuple[float, float]) -> tuple[BeforeValidator, A
             try:
                 return float(value)
             except ValueError:
-                raise PydanticCustomError(
-                    "degrees", "{name} muss eine Zahl in Grad sein, z. B. 51,3397", {"name": name}
-                ) from None
+                raise PydanticCustomError("degrees", translate(not_a_number)) from None
         return value
 
     def check(value: float) -> float:
         low, high = bounds
         if not low <= value <= high:  # also refuses NaN
             raise PydanticCustomError(
-                "degrees",
-                "{name} muss zwischen {low} und {high} liegen (Deutschland)",
-                {
-                    "name": name,
-                    "low": str(low).replace(".", ","),
-                    "high": str(high).replace(".", ","),
-                },
+                "degrees", translate(outside) % {"low": number(low), "high": number(high)}
             )
         return value
 
     return BeforeValidator(parse), AfterValidator(check)
 
 
-Latitude = Annotated[float, *_degrees("Die geografische Breite", LAT_RANGE)]
-Longitude = Annotated[float, *_degrees("Die geografische Länge", LON_RANGE)]
+Latitude = Annotated[
+    float,
+    *_degrees(
+        LAT_RANGE,
+        N_("Die geografische Breite muss eine Zahl in Grad sein, z. B. 51,3397"),
+        N_("Die geografische Breite muss zwischen %(low)s und %(high)s liegen (Deutschland)"),
+    ),
+]
+Longitude = Annotated[
+    float,
+    *_degrees(
+        LON_RANGE,
+        N_("Die geografische Länge muss eine Zahl in Grad sein, z. B. 51,3397"),
+        N_("Die geografische Länge muss zwischen %(low)s und %(high)s liegen (Deutschland)"),
+    ),
+]
 
 
+# A case's summary: required in German; in English optional, and None rather than "" when
+# absent (a form left empty, a file without the key), so that every way of saying "none" is one.
+Summary = Annotated[str, Field(min_length=1, max_length=5000)]
+OptionalSummary = Annotated[Summary | None, BeforeValidator(_blank_to_none)]
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
 Name = Annotated[str, Field(min_length=1, max_length=300)]
 Short = Annotated[str, Field(max_length=300)]
@@ -152,7 +174,7 @@ class MunicipalityIn(Input):
             missing = "lat" if self.lat is None else "lon"
             raise PydanticCustomError(
                 "coordinates",
-                "Breite und Länge gehören zusammen: bitte beide angeben oder beide leer lassen",
+                _("Breite und Länge gehören zusammen: bitte beide angeben oder beide leer lassen"),
                 {"field": missing},
             )
         return self
@@ -230,7 +252,8 @@ class CaseIn(Input):
     funding: list[FundingIn] = []
     awards: list[AwardIn] = []
     key_dates: list[KeyDateIn] = []
-    summary: Annotated[str, Field(min_length=1, max_length=5000)]
+    summary: Summary
+    summary_en: OptionalSummary = None
     description: Annotated[str, Field(max_length=MAX_BODY)] = ""
     website: OptionalUrl = ""
     sources: Annotated[list[SourceIn], Field(min_length=1)]
@@ -240,8 +263,12 @@ class CaseIn(Input):
         if self.start_year and self.end_year and self.end_year < self.start_year:
             raise PydanticCustomError(
                 "years",
-                "end_year ({end}) liegt vor start_year ({start})",
-                {"end": self.end_year, "start": self.start_year, "field": "end_year"},
+                _(
+                    "end_year (%(end)s) liegt vor start_year (%(start)s)",
+                    end=self.end_year,
+                    start=self.start_year,
+                ),
+                {"field": "end_year"},
             )
         return self
 
@@ -296,34 +323,34 @@ class NoteIn(Input):
     body: Annotated[str, Field(min_length=1, max_length=MAX_BODY)]
 
 
-# German messages for pydantic's error types (the UI is German; pydantic speaks English).
+# Messages for pydantic's error types (pydantic speaks English only), translated where said.
 _MESSAGES = {
-    "missing": "Pflichtfeld fehlt",
-    "extra_forbidden": "unbekanntes Feld",
-    "string_type": "muss Text sein",
-    "int_type": "muss eine ganze Zahl sein",
-    "int_parsing": "muss eine ganze Zahl sein",
-    "int_from_float": "muss eine ganze Zahl sein",
-    "int_parsing_size": "muss eine ganze Zahl sein",
-    "bool_type": "muss ja oder nein sein",
-    "list_type": "muss eine Liste sein",
-    "dict_type": "muss ein Abschnitt mit Schlüsseln sein",
-    "model_type": "muss ein Abschnitt mit Schlüsseln sein",
-    "model_attributes_type": "muss ein Abschnitt mit Schlüsseln sein",
-    "date_type": "muss ein Datum JJJJ-MM-TT sein",
-    "date_parsing": "muss ein Datum JJJJ-MM-TT sein",
-    "date_from_datetime_parsing": "muss ein Datum JJJJ-MM-TT sein",
-    "date_from_datetime_inexact": "muss ein Datum ohne Uhrzeit sein",
-    "float_type": "muss eine Zahl sein",
-    "float_parsing": "muss eine Zahl sein",
+    "missing": N_("Pflichtfeld fehlt"),
+    "extra_forbidden": N_("unbekanntes Feld"),
+    "string_type": N_("muss Text sein"),
+    "int_type": N_("muss eine ganze Zahl sein"),
+    "int_parsing": N_("muss eine ganze Zahl sein"),
+    "int_from_float": N_("muss eine ganze Zahl sein"),
+    "int_parsing_size": N_("muss eine ganze Zahl sein"),
+    "bool_type": N_("muss ja oder nein sein"),
+    "list_type": N_("muss eine Liste sein"),
+    "dict_type": N_("muss ein Abschnitt mit Schlüsseln sein"),
+    "model_type": N_("muss ein Abschnitt mit Schlüsseln sein"),
+    "model_attributes_type": N_("muss ein Abschnitt mit Schlüsseln sein"),
+    "date_type": N_("muss ein Datum JJJJ-MM-TT sein"),
+    "date_parsing": N_("muss ein Datum JJJJ-MM-TT sein"),
+    "date_from_datetime_parsing": N_("muss ein Datum JJJJ-MM-TT sein"),
+    "date_from_datetime_inexact": N_("muss ein Datum ohne Uhrzeit sein"),
+    "float_type": N_("muss eine Zahl sein"),
+    "float_parsing": N_("muss eine Zahl sein"),
 }
 _PATTERN_MESSAGES = {
-    SLUG_PATTERN: "nur Kleinbuchstaben a–z, Ziffern und einzelne Bindestriche",
-    r"^https?://\S+$": "muss eine Adresse sein, die mit http:// oder https:// beginnt",
-    r"^(https?://\S+)?$": "muss leer sein oder mit http:// oder https:// beginnen",
-    r"^([01]\d|2[0-3]):[0-5]\d$": "muss eine Uhrzeit HH:MM sein",
-    r"^(([01]\d|2[0-3]):[0-5]\d)?$": "muss leer sein oder eine Uhrzeit HH:MM",
-    r"^\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?$": "muss JJJJ, JJJJ-MM oder JJJJ-MM-TT sein",
+    SLUG_PATTERN: N_("nur Kleinbuchstaben a–z, Ziffern und einzelne Bindestriche"),
+    r"^https?://\S+$": N_("muss eine Adresse sein, die mit http:// oder https:// beginnt"),
+    r"^(https?://\S+)?$": N_("muss leer sein oder mit http:// oder https:// beginnen"),
+    r"^([01]\d|2[0-3]):[0-5]\d$": N_("muss eine Uhrzeit HH:MM sein"),
+    r"^(([01]\d|2[0-3]):[0-5]\d)?$": N_("muss leer sein oder eine Uhrzeit HH:MM"),
+    r"^\d{4}(-(0[1-9]|1[0-2])(-\d{2})?)?$": N_("muss JJJJ, JJJJ-MM oder JJJJ-MM-TT sein"),
 }
 
 
@@ -331,21 +358,29 @@ def _message(error: Any) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind in _MESSAGES:
-        return _MESSAGES[kind]
+        return translate(_MESSAGES[kind])
     if kind == "string_pattern_mismatch":
-        return _PATTERN_MESSAGES.get(ctx.get("pattern", ""), "hat nicht die erwartete Form")
+        pattern = _PATTERN_MESSAGES.get(ctx.get("pattern", ""))
+        return translate(pattern) if pattern else _("hat nicht die erwartete Form")
     if kind == "string_too_short":
-        return "darf nicht leer sein" if ctx.get("min_length") == 1 else error["msg"]
+        return _("darf nicht leer sein") if ctx.get("min_length") == 1 else error["msg"]
     if kind == "string_too_long":
-        return f"ist zu lang (höchstens {ctx.get('max_length'):,} Zeichen)".replace(",", ".")
+        return _("ist zu lang (höchstens %(max)s Zeichen)", max=number(ctx.get("max_length", 0)))
     if kind == "too_short":
-        return f"braucht mindestens {ctx.get('min_length')} Eintrag/Einträge"
+        # The German says both numbers at once (as it always has); English chooses.
+        return ngettext(
+            "braucht mindestens %(num)d Eintrag/Einträge",
+            "braucht mindestens %(num)d Eintrag/Einträge",
+            int(ctx.get("min_length", 0)),
+        )
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = int(ctx.get("ge", ctx.get("le", 0)))
-        word = "mindestens" if kind == "greater_than_equal" else "höchstens"
-        # German digit groups for large bounds (100.000.000), none for years (1800).
-        shown = f"{bound:,}".replace(",", ".") if abs(bound) >= 10_000 else str(bound)
-        return f"muss {word} {shown} sein"
+        # Digit groups for large bounds (100.000.000), none for years (1800).
+        shown = number(bound) if abs(bound) >= 10_000 else str(bound)
+        if kind == "greater_than_equal":
+            return _("muss mindestens %(bound)s sein", bound=shown)
+        return _("muss höchstens %(bound)s sein", bound=shown)
+    # The custom errors above (vocabulary, degrees, coordinates, years) are said already.
     return str(error["msg"])
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from kb.catalogue.schemas import SeriesIn, TalkIn
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import FieldError, NotFound, ValidationError
+from kb.i18n import _
 from kb.revisions import begin_save, record_revision, saves_atomically
 from kb.unit_of_work import UnitOfWork
 from models import Case, Series, SeriesSource, Speaker, Talk, TalkCase, TalkSource
@@ -23,7 +24,7 @@ def find_series(uow: UnitOfWork, slug: str, *, include_deleted: bool = False) ->
 def get_series(uow: UnitOfWork, slug: str) -> Series:
     series = find_series(uow, slug)
     if series is None:
-        raise NotFound(f"Keine Reihe mit dem Kürzel '{slug}'")
+        raise NotFound(_("Keine Reihe mit dem Kürzel '%(slug)s'", slug=slug))
     return series
 
 
@@ -65,9 +66,9 @@ def save_series(
     needs no vocabulary)."""
     series = find_series(uow, data.slug)
     new_state = data.model_dump(mode="json")
-    action = begin_save(
-        series, series_state, new_state, expected_version, f"Die Reihe '{data.slug}'"
-    )
+    # Translators: the subject of "… wurde inzwischen geändert (Version 3, …)" (kb.revisions).
+    label = _("Die Reihe '%(slug)s'", slug=data.slug)
+    action = begin_save(series, series_state, new_state, expected_version, label)
     if action is None:
         assert series is not None  # None means: it exists and nothing changed
         return series, False
@@ -112,7 +113,7 @@ def find_talk(uow: UnitOfWork, slug: str, *, include_deleted: bool = False) -> T
 def get_talk(uow: UnitOfWork, slug: str) -> Talk:
     talk = find_talk(uow, slug)
     if talk is None:
-        raise NotFound(f"Kein Gespräch mit dem Kürzel '{slug}'")
+        raise NotFound(_("Kein Gespräch mit dem Kürzel '%(slug)s'", slug=slug))
     return talk
 
 
@@ -174,19 +175,19 @@ def save_talk(
     cases = {c.slug: c for c in uow.session.scalars(select(Case).where(Case.slug.in_(data.cases)))}
     errors = []
     if series is None:
-        errors.append(FieldError("series", f"unbekannte Reihe '{data.series}'"))
+        errors.append(FieldError("series", _("unbekannte Reihe '%(slug)s'", slug=data.series)))
     for i, slug in enumerate(data.cases):
         if slug not in cases:
-            errors.append(FieldError(f"cases[{i}]", f"unbekannter Fall '{slug}'"))
+            errors.append(FieldError(f"cases[{i}]", _("unbekannter Fall '%(slug)s'", slug=slug)))
     if errors:
         raise ValidationError(errors)
     assert series is not None
 
     talk = find_talk(uow, data.slug, include_deleted=True)
     new_state = data.model_dump(mode="json")
-    action = begin_save(
-        talk, talk_state, new_state, expected_version, f"Das Gespräch '{data.slug}'"
-    )
+    # Translators: the subject of "… wurde inzwischen geändert (Version 3, …)" (kb.revisions).
+    label = _("Das Gespräch '%(slug)s'", slug=data.slug)
+    action = begin_save(talk, talk_state, new_state, expected_version, label)
     if action is None:
         assert talk is not None  # None means: it exists and nothing changed
         return talk, False

@@ -1,4 +1,8 @@
-"""The controlled vocabularies (governance types, scales, Länder, ...) from their YAML file."""
+"""The controlled vocabularies (governance types, scales, Länder, ...) from their YAML file.
+
+Every value has a code and a label and definition in every language of kb.i18n.LANGUAGES
+(`label`/`definition` in German, `label_en`/`definition_en`, ...); loading refuses a file that
+lacks one, naming the vocabulary, the value and the missing key."""
 
 from dataclasses import dataclass, field
 from functools import cache
@@ -98,12 +102,18 @@ def _parse(data: Any, source: str) -> Vocabulary:
             code = entry["code"]
             if code in terms[name]:
                 errors.append(FieldError(where, _("Code '%(code)s' doppelt", code=code), source))
+            translated = [f"{k}_{lang}" for lang in LANGUAGES[1:] for k in ("label", "definition")]
+            # Every language shows every term: a missing translation is an error, not German.
+            missing = [k for k in translated if not (isinstance(entry.get(k), str) and entry[k])]
+            errors += [
+                FieldError(f"{where} ({code})", _("%(key)s fehlt", key=key), source)
+                for key in missing
+            ]
             labels = {DEFAULT: entry["label"]}
             definitions = {DEFAULT: entry["definition"]}
             for lang in LANGUAGES[1:]:
                 labels[lang] = str(entry.get(f"label_{lang}") or "")
                 definitions[lang] = str(entry.get(f"definition_{lang}") or "")
-            translated = {f"{k}_{lang}" for k in ("label", "definition") for lang in LANGUAGES[1:]}
             extra = {
                 k: str(v)
                 for k, v in entry.items()

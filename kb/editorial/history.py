@@ -13,18 +13,26 @@ from kb.catalogue.schemas import validate_or_raise
 from kb.catalogue.vocabulary import Vocabulary
 from kb.editorial.kinds import KINDS, Kind, deletable
 from kb.errors import Conflict, NotFound
+from kb.i18n import N_, _, translate
 from kb.labels import Labels, label
 from kb.revisions import list_revisions, record_revision
 from kb.unit_of_work import UnitOfWork
 from models import Revision
 
+# What a revision did, in German (N_: shown with action_label(), in the current language).
 ACTIONS = {
-    "create": "angelegt",
-    "update": "geändert",
-    "restore": "ältere Fassung wiederhergestellt",
-    "delete": "gelöscht",
-    "undelete": "wiederhergestellt (Löschung aufgehoben)",
+    "create": N_("angelegt"),
+    "update": N_("geändert"),
+    "restore": N_("ältere Fassung wiederhergestellt"),
+    "delete": N_("gelöscht"),
+    "undelete": N_("wiederhergestellt (Löschung aufgehoben)"),
 }
+
+
+def action_label(action: str) -> str:
+    """What a revision's action did, in the current language (an unknown code as it is)."""
+    return translate(ACTIONS[action]) if action in ACTIONS else action
+
 
 # German labels of the fields of the canonical states (dotted paths; lists by their name): the
 # table of kb.labels, read on every lookup (the version page shows a state's keys with it).
@@ -124,7 +132,7 @@ def item_of(uow: UnitOfWork, entity_type: str, slug: str) -> Any:
     kind = kind_with_history(entity_type)
     item = kind.find(uow, slug, include_deleted=True) if kind else None
     if item is None:
-        raise NotFound(f"Kein Eintrag '{slug}'")
+        raise NotFound(_("Kein Eintrag '%(slug)s'", slug=slug))
     return item
 
 
@@ -143,9 +151,7 @@ def history(
         )
         if revision.action == "create":
             changes = [c for c in changes if c.after]  # a creation: only what it set
-        entries.append(
-            RevisionEntry(revision, ACTIONS.get(revision.action, revision.action), changes)
-        )
+        entries.append(RevisionEntry(revision, action_label(revision.action), changes))
         previous = revision.state
     return item, entries[::-1]
 
@@ -160,7 +166,7 @@ def get_revision(uow: UnitOfWork, entity_type: str, slug: str, number: int) -> t
         )
     ).first()
     if revision is None:
-        raise NotFound(f"Keine Fassung {number} von '{slug}'")
+        raise NotFound(_("Keine Fassung %(number)s von '%(slug)s'", number=number, slug=slug))
     return item, revision
 
 
@@ -179,19 +185,24 @@ def restore_revision(
     like any input, so an old state that no longer fits the vocabularies is refused)."""
     item, revision = get_revision(uow, entity_type, slug, number)
     kind = KINDS[entity_type]
-    data = validate_or_raise(kind.schema, revision.state, vocabulary, f"Fassung {number}")
+    data = validate_or_raise(
+        kind.schema, revision.state, vocabulary, _("Fassung %(number)s", number=number)
+    )
     saved, changed = kind.save(
         uow,
         data,
         vocabulary,
         actor=actor,
         user_id=user_id,
+        # Stored with the revision, so German like all content, whatever the page's language.
         reason=reason or f"Fassung {number} wiederhergestellt",
         expected_version=item.version,
         as_action="restore",
     )
     if not changed:
-        raise Conflict(f"Fassung {number} entspricht bereits dem aktuellen Stand")
+        raise Conflict(
+            _("Fassung %(number)s entspricht bereits dem aktuellen Stand", number=number)
+        )
     return saved
 
 
@@ -209,9 +220,13 @@ def set_deleted(
     revision."""
     item, kind = item_of(uow, entity_type, slug), KINDS[entity_type]
     if not kind.deletable:
-        raise Conflict(f"{kind.plural} können nicht gelöscht werden")
+        raise Conflict(_("%(kinds)s können nicht gelöscht werden", kinds=kind.plural))
     if (item.deleted_at is not None) == deleted:
-        raise Conflict(f"{kind.the} '{slug}' ist {'bereits' if deleted else 'nicht'} gelöscht")
+        raise Conflict(
+            _("%(kind)s '%(slug)s' ist bereits gelöscht", kind=kind.the, slug=slug)
+            if deleted
+            else _("%(kind)s '%(slug)s' ist nicht gelöscht", kind=kind.the, slug=slug)
+        )
     item.deleted_at = dt.datetime.now(dt.UTC) if deleted else None
     item.version += 1
     uow.session.flush()

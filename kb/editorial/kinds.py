@@ -24,6 +24,7 @@ from kb.catalogue.talks import (
 )
 from kb.catalogue.vocabulary import Vocabulary
 from kb.editorial.notes import find_note, get_note, list_notes, note_state, save_note
+from kb.i18n import DEFAULT, N_, current, translate
 from kb.unit_of_work import UnitOfWork
 from models import Case, Note, Series, Talk
 
@@ -66,7 +67,7 @@ class Kind:
     code: str  # as in revisions, files (`type:`) and the search index: "case"
     model: type[Any]
     schema: type[Input]
-    noun: str  # German: "Fall"
+    noun: str  # German: "Fall" (marked N_: kb.i18n.translate(kind.noun) says it in English)
     plural: str  # "Fälle"
     article: str  # "der", "das" or "die"
     noun_en: str  # "case"
@@ -121,6 +122,13 @@ def noun(code: str) -> str:
     return kind.noun if kind else code
 
 
+def noun_in_text(code: str) -> str:
+    """A kind's noun inside a sentence, in the current language: German capitalises its nouns,
+    the other languages write them small there ("unknown talk 'x'")."""
+    said = translate(noun(code))
+    return said if current() == DEFAULT else said[:1].lower() + said[1:]
+
+
 def nouns() -> dict[str, str]:
     return {k.code: k.noun for k in KINDS.values()}
 
@@ -156,8 +164,8 @@ register(
         code="case",
         model=Case,
         schema=CaseIn,
-        noun="Fall",
-        plural="Fälle",
+        noun=N_("Fall"),
+        plural=N_("Fälle"),
         article="der",
         noun_en="case",
         plural_en="cases",
@@ -176,8 +184,8 @@ register(
         code="series",
         model=Series,
         schema=SeriesIn,
-        noun="Reihe",
-        plural="Reihen",
+        noun=N_("Reihe"),
+        plural=N_("Reihen"),
         article="die",
         noun_en="series",
         plural_en="series",
@@ -196,8 +204,8 @@ register(
         code="talk",
         model=Talk,
         schema=TalkIn,
-        noun="Gespräch",
-        plural="Gespräche",
+        noun=N_("Gespräch"),
+        plural=N_("Gespräche"),
         article="das",
         noun_en="talk",
         plural_en="talks",
@@ -217,8 +225,8 @@ register(
         code="note",
         model=Note,
         schema=NoteIn,
-        noun="Notiz",
-        plural="Notizen",
+        noun=N_("Notiz"),
+        plural=N_("Notizen"),
         article="die",
         noun_en="note",
         plural_en="notes",

@@ -33,17 +33,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kb.editorial.kinds import noun
+from kb.i18n import N_, ngettext, number, translate
 from kb.unit_of_work import UnitOfWork
 from models import Case, Series, Talk
 
 Status = Literal["ok", "moved", "redirected", "dead", "error"]
 STATUSES: tuple[Status, ...] = ("ok", "moved", "redirected", "dead", "error")
+# Translated where shown (LastCheck.labels, render_report). The reasons of the results are not:
+# they are said in the checker's threads (which speak German, kb.i18n's default) and stored in
+# link-check.json.
 STATUS_LABELS: dict[Status, str] = {
-    "ok": "in Ordnung",
-    "moved": "dauerhaft umgezogen",
-    "redirected": "vorübergehend weitergeleitet",
-    "dead": "tot",
-    "error": "nicht erreichbar",
+    "ok": N_("in Ordnung"),
+    "moved": N_("dauerhaft umgezogen"),
+    "redirected": N_("vorübergehend weitergeleitet"),
+    "dead": N_("tot"),
+    "error": N_("nicht erreichbar"),
 }
 RESULT_FILE = "link-check.json"
 FORMAT_VERSION = 1
@@ -83,7 +87,7 @@ class Usage:
         return {"kind": self.kind, "slug": self.slug, "title": self.title, "field": self.field}
 
     def label(self) -> str:
-        return f"{noun(self.kind)} {self.slug}: {self.field}"
+        return f"{translate(noun(self.kind))} {self.slug}: {self.field}"
 
 
 @dataclass
@@ -116,7 +120,7 @@ class LinkResult:
     status: Status
     code: int | None  # the first answer's status code (None: no answer)
     location: str  # moved/redirected: where the chain of redirects ends
-    reason: str  # a short German explanation
+    reason: str  # a short German explanation (stored in link-check.json as it is)
     hops: list[Hop]
     used_by: list[Usage]
 
@@ -564,7 +568,8 @@ class LastCheck:
 
     @property
     def labels(self) -> dict[Status, str]:
-        return STATUS_LABELS
+        """The statuses' labels in the current language."""
+        return {status: translate(label) for status, label in STATUS_LABELS.items()}
 
 
 def last_check(path: Path) -> LastCheck | None:
@@ -589,19 +594,27 @@ def last_check(path: Path) -> LastCheck | None:
 
 
 def render_report(report: LinkReport) -> list[str]:
-    """The German text report: the counts, then every link that is not ok, grouped by status,
-    with the items and fields that cite it."""
+    """The text report in the current language (the reasons stay German, as stored): the counts,
+    then every link that is not ok, grouped by status, with the items and fields that cite it."""
     counts = report.counts()
-    seconds = f"{report.duration:.1f}".replace(".", ",")
-    summary = ", ".join(f"{counts[s]} {STATUS_LABELS[s]}" for s in STATUSES)
-    lines = [f"{counts['total']} Adresse(n) geprüft in {seconds} s: {summary}."]
+    summary = ", ".join(f"{counts[s]} {translate(STATUS_LABELS[s])}" for s in STATUSES)
+    lines = [
+        # The German says singular and plural at once (as it always has); English chooses.
+        ngettext(
+            "%(num)d Adresse(n) geprüft in %(seconds)s s: %(summary)s.",
+            "%(num)d Adresse(n) geprüft in %(seconds)s s: %(summary)s.",
+            counts["total"],
+            seconds=number(report.duration, "0.0"),
+            summary=summary,
+        )
+    ]
     problems: tuple[Status, ...] = ("dead", "error", "moved", "redirected")
     for status in problems:
         bad = report.by_status(status)
         if not bad:
             continue
         lines.append("")
-        lines.append(f"{STATUS_LABELS[status].capitalize()} ({len(bad)}):")
+        lines.append(f"{translate(STATUS_LABELS[status]).capitalize()} ({len(bad)}):")
         for result in bad:
             lines.append(f"  {result.url}")
             lines.append(f"    {result.reason}")

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from kb.catalogue.files import ParsedFile, read_files
 from kb.catalogue.schemas import validate
 from kb.catalogue.vocabulary import Vocabulary
-from kb.editorial.kinds import KINDS, file_types, write_order
+from kb.editorial.kinds import KINDS, file_types, noun_in_text, write_order
 from kb.errors import FieldError, ValidationError
+from kb.i18n import _, translate
 from kb.revisions import latest_revision
 from kb.unit_of_work import UnitOfWork
 
@@ -44,8 +45,17 @@ class ImportReport:
         for kind in write_order():
             c, u, n = (counts[kind.code] for counts in (self.created, self.updated, self.unchanged))
             if c or u or n:
-                out.append(f"{kind.plural}: {c} neu, {u} geändert, {n} unverändert")
-        out.extend(f"behalten (seit dem Laden bearbeitet): {k}" for k in self.kept)
+                out.append(
+                    _(
+                        "%(kinds)s: %(created)d neu, %(updated)d geändert, "
+                        "%(unchanged)d unverändert",
+                        kinds=translate(kind.plural),
+                        created=c,
+                        updated=u,
+                        unchanged=n,
+                    )
+                )
+        out.extend(_("behalten (seit dem Laden bearbeitet): %(item)s", item=k) for k in self.kept)
         return out
 
 
@@ -87,7 +97,12 @@ def check_references(uow: UnitOfWork | None, items: list[Item]) -> list[FieldErr
         if key in first:
             errors.append(
                 item.file.error(
-                    ("slug",), f"Kürzel '{item.data.slug}' kommt auch in {first[key].file.path} vor"
+                    ("slug",),
+                    _(
+                        "Kürzel '%(slug)s' kommt auch in %(path)s vor",
+                        slug=item.data.slug,
+                        path=first[key].file.path,
+                    ),
                 )
             )
         else:
@@ -109,7 +124,8 @@ def check_references(uow: UnitOfWork | None, items: list[Item]) -> list[FieldErr
         missing -= _existing_slugs(uow, kind, missing)
         for item, loc, slug in refs:
             if slug in missing:
-                errors.append(item.file.error(loc, f"unbekannte(r) {KINDS[kind].noun} '{slug}'"))
+                message = _("unbekannte(r) %(kind)s '%(slug)s'", kind=noun_in_text(kind), slug=slug)
+                errors.append(item.file.error(loc, message))
     return errors
 
 

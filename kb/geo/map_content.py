@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kb.catalogue.browsing import CaseRow, filters_key, matching_rows
 from kb.catalogue.vocabulary import Vocabulary
 from kb.geo.outlines import Outline, outlines
+from kb.i18n import current
 from kb.unit_of_work import UnitOfWork
 from kb.watermark import cached
 
@@ -29,7 +30,7 @@ class CaseRef:
 @dataclass(frozen=True)
 class LandCount:
     land: str
-    label: str
+    label: str  # in the language current when the map was built
     count: int
     level: int  # choropleth class: 0 (no case) to CLASSES
     outline: Outline
@@ -138,10 +139,10 @@ def catalogue_map(
     uow: UnitOfWork, filters: Mapping[str, tuple[str, ...]], vocabulary: Vocabulary
 ) -> MapContent:
     """The map of the cases that pass `filters` (all cases for none), cached until the
-    catalogue changes."""
+    catalogue changes, one per language (the Länder's labels are in the current one)."""
     return cached(
         uow,
-        ("catalogue_map", id(vocabulary), filters_key(filters)),
+        ("catalogue_map", id(vocabulary), current(), filters_key(filters)),
         lambda: build_map(matching_rows(uow, filters, vocabulary), vocabulary),
         limit=KEPT_MAPS,
     )

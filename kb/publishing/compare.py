@@ -9,10 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.catalogue.cases import find_case, talks_presenting
+from kb.catalogue.instruments import instrument_label
 from kb.catalogue.vocabulary import Vocabulary
 from kb.csvcells import csv_text
 from kb.editorial.notes import newest_notes_of_talks
 from kb.errors import FieldError, NotFound, ValidationError
+from kb.i18n import DEFAULT, _, current
 from kb.labels import label
 from kb.slugs import UrlOf
 from kb.unit_of_work import UnitOfWork
@@ -43,6 +45,9 @@ class Row:
     cells: tuple[Cell, ...]
     differs: bool
     shared: tuple[str, ...] = ()  # values every case has (in a list row)
+    # The values are content as written (names, places, titles: German), not labels in the
+    # current language; pages mark them with their language.
+    written: bool = False
 
     @property
     def empty(self) -> bool:
@@ -67,13 +72,22 @@ class Comparison:
     cases: list[CaseRef]
     groups: list[Group]
     shared: dict[str, list[str]] = field(default_factory=dict)  # label -> shared values
+    # The labels in `shared` whose values are written content (see Row.written).
+    shared_written: frozenset[str] = frozenset()
 
     @property
     def rows(self) -> list[tuple[Group, Row]]:
         return [(g, r) for g in self.groups for r in g.rows]
 
 
-# What the cases share, by list: the field whose label names it ("Gemeinsame Instrumente").
+# The rows whose values are written content (see Row.written); the actors' rows name each
+# actor with its kind's label in parentheses, but are mostly names.
+WRITTEN_ROWS = frozenset(
+    {"city", "carrier", "municipal", "civil_society", "other_actors", "funding", "awards", "talks"}
+    | {"notes"}
+)
+# What the cases share, by list (its row): the field whose label names it ("Gemeinsame
+# Instrumente").
 SHARED_FIELDS = {
     "instruments": "instruments",
     "funding": "funding@programmes",
@@ -88,16 +102,24 @@ def parse_slugs(raw: Iterable[str]) -> list[str]:
     problems = []
     duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
     if duplicates:
-        problems.append(f"Fall doppelt angegeben: {', '.join(duplicates)}")
+        problems.append(_("Fall doppelt angegeben: %(slugs)s", slugs=", ".join(duplicates)))
     count = len(set(slugs))
     if count < MIN_CASES:
         problems.append(
-            f"Für einen Vergleich braucht es mindestens {MIN_CASES} verschiedene Fälle "
-            f"(angegeben: {count})"
+            _(
+                "Für einen Vergleich braucht es mindestens %(min)s verschiedene Fälle "
+                "(angegeben: %(count)s)",
+                min=MIN_CASES,
+                count=count,
+            )
         )
     if count > MAX_CASES:
         problems.append(
-            f"Es lassen sich höchstens {MAX_CASES} Fälle vergleichen (angegeben: {count})"
+            _(
+                "Es lassen sich höchstens %(max)s Fälle vergleichen (angegeben: %(count)s)",
+                max=MAX_CASES,
+                count=count,
+            )
         )
     if problems:
         raise ValidationError([FieldError("cases", p) for p in problems])
@@ -111,11 +133,15 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
     for slug in slugs:
         case = find_case(uow, slug)
         if case is None:
-            raise NotFound(f"Kein Fall mit dem Kürzel '{slug}'")
+            raise NotFound(_("Kein Fall mit dem Kürzel '%(slug)s'", slug=slug))
         cases.append(case)
     talks = [talks_presenting(uow, c) for c in cases]
     notes = [newest_notes_of_talks(uow, t, LATEST_NOTES) for t in talks]
     vocab = vocabulary
+    german = current() == DEFAULT
+
+    def instrument(c: Case) -> Cell:
+        return Cell(tuple(instrument_label(u.instrument, vocab) for u in c.instruments))
 
     def actors(side: str) -> Callable[[Case], Cell]:
         return lambda c: Cell(
@@ -132,7 +158,7 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
     def population(c: Case) -> Cell:
         if c.population is None:
             return Cell()
-        text = f"{c.population:,}".replace(",", ".")
+        text = f"{c.population:,}".replace(",", ".") if german else f"{c.population:,}"
         return Cell((f"{text} ({c.population_year})" if c.population_year else text,))
 
     def carrier(c: Case) -> Cell:
@@ -143,13 +169,15 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
         return Cell((c.carrier_name + legal,))
 
     def period(c: Case) -> Cell:
-        return Cell(one(c.start_year) + ((f"bis {c.end_year}",) if c.end_year else ()))
+        return Cell(
+            one(c.start_year) + ((_("bis %(year)s", year=c.end_year),) if c.end_year else ())
+        )
 
     # (group, its title, [(row, the field whose label (kb.labels) names the row, its cell)])
     fields: list[tuple[str, str, list[tuple[str, str, Callable[[Case], Cell]]]]] = [
         (
             "classification",
-            "Einordnung",
+            _("Einordnung"),
             [
                 (
                     "governance",
@@ -168,7 +196,7 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
         ),
         (
             "place",
-            "Ort und Größe",
+            _("Ort und Größe"),
             [
                 ("city", "city", lambda c: Cell((c.city,))),
                 ("land", "land", lambda c: Cell((vocab.label("lands", c.land),))),
@@ -185,7 +213,7 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
         ),
         (
             "organisation",
-            "Organisation",
+            _("Organisation"),
             [
                 ("carrier", "carrier", carrier),
                 ("municipal", "actors@municipal", actors("municipal")),
@@ -195,13 +223,9 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
         ),
         (
             "means",
-            "Instrumente und Förderung",
+            _("Instrumente und Förderung"),
             [
-                (
-                    "instruments",
-                    "instruments",
-                    lambda c: Cell(tuple(u.instrument.label for u in c.instruments)),
-                ),
+                ("instruments", "instruments", instrument),
                 (
                     "funding",
                     "funding@programmes",
@@ -218,7 +242,7 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
         ),
         (
             "time",
-            "Zeit und Stand",
+            _("Zeit und Stand"),
             [
                 ("start_year", "start_year", period),
                 ("status", "status", lambda c: Cell((vocab.label("statuses", c.status),))),
@@ -237,15 +261,21 @@ def compare(uow: UnitOfWork, slugs: list[str], vocabulary: Vocabulary) -> Compar
         _row(
             "talks",
             label("talks"),
-            [Cell(tuple(f"{t.title} ({t.date.strftime('%d.%m.%Y')})" for t in ts)) for ts in talks],
+            [Cell(tuple(f"{t.title} ({_talk_date(t.date, german)})" for t in ts)) for ts in talks],
         ),
         _row("notes", label("latest_notes"), [Cell(tuple(n.title for n in ns)) for ns in notes]),
     )
-    groups.append(Group("series", "Gesprächsreihe", series_rows))
+    groups.append(Group("series", _("Gesprächsreihe"), series_rows))
     groups = [Group(g.key, g.label, tuple(r for r in g.rows if not r.empty)) for g in groups]
     groups = [g for g in groups if g.rows]
     refs = [CaseRef(c.slug, c.name) for c in cases]
-    return Comparison(refs, groups, _shared(cases))
+    written = frozenset(shared_label(k) for k in SHARED_FIELDS if k in WRITTEN_ROWS)
+    return Comparison(refs, groups, _shared(cases, vocab), written)
+
+
+def _talk_date(date: Any, german: bool) -> str:
+    # German as the pages write it; otherwise ISO 8601, which no reader misreads.
+    return str(date.strftime("%d.%m.%Y") if german else date.isoformat())
 
 
 def _row(key: str, label: str, cells: list[Cell]) -> Row:
@@ -253,22 +283,30 @@ def _row(key: str, label: str, cells: list[Cell]) -> Row:
     distinct = {frozenset(c.values) for c in cells}
     first, *rest = [c.values for c in cells]
     shared = tuple(v for v in first if all(v in other for other in rest))
-    return Row(key, label, tuple(cells), differs=len(distinct) > 1, shared=shared)
+    differs = len(distinct) > 1
+    return Row(key, label, tuple(cells), differs, shared, written=key in WRITTEN_ROWS)
 
 
-def _shared(cases: list[Case]) -> dict[str, list[str]]:
+def _shared(cases: list[Case], vocab: Vocabulary) -> dict[str, list[str]]:
     def common(items: list[list[str]]) -> list[str]:
         first, *rest = items
         return [v for v in dict.fromkeys(first) if all(v in other for other in rest)]
 
     found = {
-        "instruments": common([[u.instrument.label for u in c.instruments] for c in cases]),
+        "instruments": common(
+            [[instrument_label(u.instrument, vocab) for u in c.instruments] for c in cases]
+        ),
         "funding": common([[f.programme for f in c.funding] for c in cases]),
         "awards": common(
             [[f"{a.name} {a.year}" if a.year else a.name for a in c.awards] for c in cases]
         ),
     }
-    return {f"Gemeinsame {label(SHARED_FIELDS[k])}": v for k, v in found.items() if v}
+    return {shared_label(k): v for k, v in found.items() if v}
+
+
+def shared_label(key: str) -> str:
+    """What the cases share of a list ("Gemeinsame Instrumente")."""
+    return _("Gemeinsame %(what)s", what=label(SHARED_FIELDS[key]))
 
 
 # --- formats -----------------------------------------------------------------------------
@@ -309,7 +347,7 @@ def to_csv(comparison: Comparison) -> str:
     return csv_text(
         header,
         (
-            [group.label, row.key, row.label, "ja" if row.differs else "nein"]
+            [group.label, row.key, row.label, _("ja") if row.differs else _("nein")]
             + [c.text for c in row.cells]
             for group, row in comparison.rows
         ),
@@ -347,9 +385,11 @@ def to_markdown(comparison: Comparison, url_of: UrlOf | None = None) -> str:
         f"[{_md(c.name)}]({url_of('case', c.slug)})" if url_of else _md(c.name)
         for c in comparison.cases
     ]
-    lines = ["# Vergleich: " + " · ".join(_md(c.name) for c in comparison.cases), ""]
+    title = _("Vergleich: %(cases)s", cases=" · ".join(_md(c.name) for c in comparison.cases))
+    lines = [f"# {title}", ""]
+    field = _("Feld")
     for group in comparison.groups:
-        lines += [f"## {_md(group.label)}", "", f"| Feld | {' | '.join(names)} |"]
+        lines += [f"## {_md(group.label)}", "", f"| {field} | {' | '.join(names)} |"]
         lines.append("| --- " * (len(names) + 1) + "|")
         for row in group.rows:
             mark = " (≠)" if row.differs else ""
@@ -357,23 +397,24 @@ def to_markdown(comparison: Comparison, url_of: UrlOf | None = None) -> str:
             lines.append(f"| {_md(row.label)}{mark} | {' | '.join(cells)} |")
         lines.append("")
     if comparison.shared:
-        lines += ["## Was sie gemeinsam haben", ""]
+        lines += ["## " + _("Was sie gemeinsam haben"), ""]
         lines += [f"- {_md(label)}: {_md('; '.join(v))}" for label, v in comparison.shared.items()]
         lines.append("")
-    lines.append("≠: Die Fälle unterscheiden sich in dieser Zeile.")
+    lines.append(_("≠: Die Fälle unterscheiden sich in dieser Zeile."))
     return "\n".join(lines) + "\n"
 
 
 def to_text(comparison: Comparison) -> str:
-    lines = ["Vergleich: " + " · ".join(c.name for c in comparison.cases)]
+    lines = [_("Vergleich: %(cases)s", cases=" · ".join(c.name for c in comparison.cases))]
+    differs = " (" + _("unterschiedlich") + ")"
     for group in comparison.groups:
         lines += ["", group.label.upper()]
         for row in group.rows:
-            lines.append(f"  {row.label}{' (unterschiedlich)' if row.differs else ''}")
+            lines.append(f"  {row.label}{differs if row.differs else ''}")
             for case, cell in zip(comparison.cases, row.cells, strict=True):
                 lines.append(f"    {case.name}: {'; '.join(cell.values) or '–'}")
     if comparison.shared:
-        lines += ["", "GEMEINSAM"]
+        lines += ["", _("GEMEINSAM")]
         lines += [f"  {label}: {'; '.join(v)}" for label, v in comparison.shared.items()]
     return "\n".join(lines) + "\n"
 

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from kb.editorial.history import ACTIONS, changed_fields
-from kb.i18n import translate
+from kb.editorial.history import action_label, changed_fields
 from kb.markup import render_html
 from kb.unit_of_work import UnitOfWork
 from models import Note, Revision
@@ -103,7 +102,7 @@ def case_changes(uow: UnitOfWork, limit: int = FEED_LIMIT) -> list[CaseChange]:
                 slug=str(r.state.get("slug", "")),
                 name=str(r.state.get("name", "")),
                 action=r.action,
-                action_label=translate(ACTIONS.get(r.action, r.action)),
+                action_label=action_label(r.action),
                 actor=r.actor,
                 reason=r.reason,
                 updated=r.created_at,

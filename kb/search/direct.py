@@ -16,6 +16,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from kb.search.language import in_language, with_note_in_language
 from search_index.documents import QuerySyntaxError, SearchRequest, SearchResults
 from search_index.engine import SearchEngine
 
@@ -49,9 +50,9 @@ def search_index_only(
         return None
     engine = SearchEngine(index_dir)
     try:
-        return engine.search(request)
-    except QuerySyntaxError:
-        raise
+        return with_note_in_language(engine.search(request))
+    except QuerySyntaxError as exc:
+        raise in_language(exc) from exc
     except Exception:  # missing, outdated or damaged index, …: the full way knows what to do
         return None
     finally:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from kb.catalogue.cases import CASE_LOAD
 from kb.catalogue.vocabulary import Vocabulary
+from kb.i18n import DEFAULT
 from kb.markup import plain_text
 from kb.unit_of_work import Change, UnitOfWork
 from models import Case, Note, Talk, TalkCase, make_engine, make_session_factory
@@ -18,7 +19,8 @@ from search_index.documents import SearchDocument
 
 
 def _line(label: str, head: str, text: str = "") -> str:
-    """A details line, "Label: head – text" ("" when there is nothing to say)."""
+    """A details line, "Label: head – text" ("" when there is nothing to say). The labels are
+    German and not translated: they are stored in the index, which is German."""
     head, text = " ".join(head.split()), " ".join(text.split())  # plain text, not Markdown
     if not head and not text:
         return ""
@@ -68,7 +70,12 @@ def talk_details(talk: Talk) -> tuple[str, ...]:
 
 
 def case_document(case: Case, vocabulary: Vocabulary, talks: list[Talk]) -> SearchDocument:
-    body = [plain_text(case.summary), plain_text(case.description)]
+    # The English summary is part of the body, so that its words find the case too.
+    body = [
+        plain_text(case.summary),
+        plain_text(case.summary_en or ""),
+        plain_text(case.description),
+    ]
     body += [f"{f.programme} {f.funder}".strip() for f in case.funding]
     body += [a.name for a in case.awards]
     body += [k.event for k in case.key_dates]
@@ -82,7 +89,8 @@ def case_document(case: Case, vocabulary: Vocabulary, talks: list[Talk]) -> Sear
         people=tuple(
             [a.name for a in case.actors] + ([case.carrier_name] if case.carrier_name else [])
         ),
-        places=(case.city, vocabulary.label("lands", case.land)),
+        # German, whatever the language of the request whose save writes the document.
+        places=(case.city, vocabulary.label("lands", case.land, lang=DEFAULT)),
         instruments=tuple(u.instrument.label for u in case.instruments),
         context="\n".join(t.title for t in talks),
         details=case_details(case),

@@ -12,6 +12,8 @@ from sqlalchemy import delete, select
 
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import SearchUnavailable
+from kb.i18n import DEFAULT, N_, current, translate
+from kb.search.language import in_language, with_note_in_language
 from kb.unit_of_work import Change, UnitOfWork
 from kb.watermark import cached_from_index
 from models import Case, SearchOutbox, Series, Talk
@@ -28,6 +30,7 @@ from search_index.documents import (
     SearchHit,
     SearchRequest,
     SearchResults,
+    Synonym,
 )
 from search_index.engine import SearchEngine
 from search_index.families import warm_up as warm_up  # for `kb serve`: the webapp asks kb
@@ -51,9 +54,17 @@ __all__ = [
     "SearchResults",
 ]
 
+# The vocabularies whose values a query may name in the reader's language, by the facet that
+# holds their codes in the index. Instruments have no facet: their German label is in `names`.
+LABELLED_FACETS = {
+    "governance_types": "governance",
+    "scales": "scale",
+    "lands": "land",
+    "size_classes": "size_class",
+}
 CATCH_UP_TIMEOUT = 0.5  # seconds a direct catch-up waits for the writer before leaving it
 REPAIR_RETRY = 60.0  # seconds before a failed background rebuild is tried again
-UNAVAILABLE = (
+UNAVAILABLE = N_(
     "Die Suche wird gerade neu aufgebaut. Bitte in einer Minute erneut versuchen; "
     "alle anderen Seiten sind erreichbar."
 )
@@ -110,14 +121,16 @@ class SearchIndexService:
         # background indexer, so that they are written instead of searched beside the index
         # on every request until it saves something itself (Runtime.wake_on_pending).
         self.on_pending: Callable[[], None] | None = None
+        self._synonyms: dict[str, tuple[Synonym, ...]] = {}
 
     def learn_words(self, uow: UnitOfWork) -> None:
         """Tell the analysis the catalogue's own words, so that they count as compound parts:
         every word of the titles of cases, talks and series and of the vocabularies' labels and
         definitions (instruments, actor kinds, …). Once per process before its first write, and
         again before every rebuild (which then splits every text with the newest words)."""
-        texts = [t.label for terms in self.vocabulary.terms.values() for t in terms.values()]
-        texts += [t.definition for terms in self.vocabulary.terms.values() for t in terms.values()]
+        terms = [t for by_code in self.vocabulary.terms.values() for t in by_code.values()]
+        # German words for the German analysis, whatever the language of the request.
+        texts = [t.label_in(DEFAULT) for t in terms] + [t.definition_in(DEFAULT) for t in terms]
         texts += uow.session.scalars(select(Case.name).where(Case.deleted_at.is_(None)))
         texts += uow.session.scalars(select(Talk.title).where(Talk.deleted_at.is_(None)))
         texts += uow.session.scalars(select(Series.title))
@@ -257,24 +270,69 @@ class SearchIndexService:
         upserts, deletes = documents_for(uow, changes, self.vocabulary)
         return Overlay(tuple(upserts), frozenset([*deletes, *(d.id for d in upserts)]))
 
+    def synonyms(self, lang: str) -> tuple[Synonym, ...]:
+        """What a query in `lang` may call the vocabularies' values besides their German words:
+        each label in `lang` (and each part of one with "/": "Project / neighbourhood") stands
+        for its facet code, or an instrument's for its German label. None for German, whose
+        words the index holds: the index stays German, only queries are read in `lang`."""
+        if lang == DEFAULT:
+            return ()
+        found = self._synonyms.get(lang)
+        if found is None:
+            terms = self.vocabulary.terms
+            pairs = [
+                (term.labels.get(lang, ""), f"{facet}:{term.code}")
+                for name, facet in LABELLED_FACETS.items()
+                for term in terms[name].values()
+            ]
+            pairs += [
+                (
+                    term.labels.get(lang, ""),
+                    'names:"{}"'.format(term.label_in(DEFAULT).replace('"', " ")),
+                )
+                for term in terms["instruments"].values()
+            ]
+            found = self._synonyms[lang] = tuple(
+                Synonym(part.strip(), query)
+                for label, query in pairs
+                for part in label.split("/")
+                if part.strip()
+            )
+        return found
+
     def search(
-        self, uow: UnitOfWork, request: SearchRequest, *, every_hit: bool = False
+        self,
+        uow: UnitOfWork,
+        request: SearchRequest,
+        *,
+        every_hit: bool = False,
+        lang: str | None = None,
     ) -> SearchResults:
         """One page of results; with `every_hit`, all hits as one page in the request's order
         (its `page` and `per_page` ignored) and without snippets: the complete set, for
-        downloads. Raises SearchUnavailable while the index is rebuilt."""
+        downloads. The query is read in `lang` (kb's current language if None): its words
+        for vocabulary values find them too (`synonyms`). Raises SearchUnavailable while the
+        index is rebuilt."""
         overlay = self.overlay(uow)
+        synonyms = self.synonyms(lang or current())
         try:
-            return self.engine.search(request, overlay, snippets=not every_hit, every_hit=every_hit)
+            results = self.engine.search(
+                request,
+                overlay,
+                snippets=not every_hit,
+                every_hit=every_hit,
+                synonyms=synonyms,
+            )
         except IndexUnavailable as exc:
             self.repair.start()
-            raise SearchUnavailable(UNAVAILABLE) from exc
-        except QuerySyntaxError:
-            raise
+            raise SearchUnavailable(translate(UNAVAILABLE)) from exc
+        except QuerySyntaxError as exc:
+            raise in_language(exc) from exc
         except Exception as exc:
             if self.unusable():
-                raise SearchUnavailable(UNAVAILABLE) from exc
+                raise SearchUnavailable(translate(UNAVAILABLE)) from exc
             raise
+        return with_note_in_language(results)
 
     def similar_cases(
         self, slug: str, limit: int = 5, *, uow: UnitOfWork | None = None

@@ -47,7 +47,7 @@ def test_help_imports_neither_the_database_nor_the_search_engine_nor_the_web_app
     modules = loaded_by(["--help"])
     heavy = ("sqlalchemy", "whoosh", "alembic", "flask", "webapp", "models", "search_index")
     assert packages(modules, *heavy) == set()
-    assert packages(modules, "kb") <= {"kb", "kb.cli", "kb.errors"}
+    assert packages(modules, "kb") <= {"kb", "kb.cli", "kb.errors", "kb.i18n"}
 
 
 def test_search_imports_only_what_it_needs(seeded: Runtime, cli_env: dict[str, str]) -> None:

@@ -101,6 +101,9 @@ def test_an_edit_form_error_is_english_and_keeps_the_input(editor: FlaskClient) 
     assert ">Basic data</h2>" in html and ">Save</button>" in html
     assert field_error(html, "start_year")  # the message itself is kb's (and its translator's)
     assert "Bitte korrigieren Sie" not in html and "Pflichtfeld" not in html
+    # The German texts are marked as German, the English summary is not.
+    assert 'id="f-summary" name="summary" rows="5" lang="de"' in html
+    assert 'id="f-summary_en" name="summary_en" rows="5">' in html
     kept = FormFields(html).data
     assert kept["city"] == "Bremen-Nord" and kept["start_year"] == "19x9"
     assert kept["summary"] == data["summary"]

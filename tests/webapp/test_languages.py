@@ -1,8 +1,12 @@
 """The page's language: /en/… is English, unprefixed German; the switch, hreflang and the hint."""
 
+import dataclasses
 import re
 
+from flask import Flask
 from flask.testing import FlaskClient
+
+from webapp import create_app
 
 
 def test_an_english_page_says_it_is_english_and_links_its_german_twin(client: FlaskClient) -> None:
@@ -40,3 +44,17 @@ def test_a_browser_preferring_english_is_offered_english_never_redirected(
     )
     german = client.get("/cases", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"})
     assert "language-hint" not in german.get_data(as_text=True)
+
+
+def test_absolute_urls_on_an_english_page_stay_english(site: Flask) -> None:
+    settings = dataclasses.replace(site.extensions["kb"].settings, base_url="https://kb.example/")
+    app = create_app(settings, TESTING=True)
+    client = app.test_client()
+    feed = client.get("/en/cases/changes.atom").get_data(as_text=True)
+    assert 'href="https://kb.example/en/cases/' in feed
+    german = client.get("/cases/changes.atom").get_data(as_text=True)
+    assert 'href="https://kb.example/cases/' in german and "/en/" not in german
+    page = client.get("/en/cases").get_data(as_text=True)
+    assert 'hreflang="en" href="https://kb.example/en/cases"' in page
+    assert 'hreflang="de" href="https://kb.example/cases"' in page
+    app.extensions["kb"].close()
