@@ -12,12 +12,7 @@ from kb.catalogue.files import render_file
 from kb.catalogue.vocabulary import Vocabulary
 from kb.csvcells import csv_text, write_csv
 from kb.editorial.kinds import KINDS, write_order
-from kb.i18n import DEFAULT
 from kb.unit_of_work import UnitOfWork
-
-# Exports are data: their labels are German whatever the language of the request or command
-# (the same catalogue gives the same bytes), like their column names.
-DATA_LANGUAGE = DEFAULT
 
 Format = Literal["yaml", "json", "csv"]
 JOIN = " | "  # multi-valued fields in one CSV cell
@@ -125,7 +120,7 @@ def case_csv_row(c: dict[str, Any], vocab: Vocabulary) -> list[Any]:
 
     def actors(side: str) -> str:
         return JOIN.join(
-            f"{a['name']} ({vocab.label('actor_kinds', a['kind'], lang=DATA_LANGUAGE)})"
+            f"{a['name']} ({vocab.label('actor_kinds', a['kind'])})"
             for a in c["actors"]
             if vocab.side_of(a["kind"]) == side
         )
@@ -135,8 +130,8 @@ def case_csv_row(c: dict[str, Any], vocab: Vocabulary) -> list[Any]:
         c["name"],
         JOIN.join(a["name"] for a in c["aliases"]),
         c["city"],
-        vocab.label("lands", c["land"], lang=DATA_LANGUAGE),
-        vocab.label("size_classes", c["municipality"]["size_class"], lang=DATA_LANGUAGE),
+        vocab.label("lands", c["land"]),
+        vocab.label("size_classes", c["municipality"]["size_class"]),
         c["municipality"]["population"],
         c["municipality"]["lat"],
         c["municipality"]["lon"],
@@ -152,9 +147,7 @@ def case_csv_row(c: dict[str, Any], vocab: Vocabulary) -> list[Any]:
         actors("municipal"),
         actors("civil-society"),
         actors("other"),
-        JOIN.join(
-            vocab.label("instruments", i["code"], lang=DATA_LANGUAGE) for i in c["instruments"]
-        ),
+        JOIN.join(vocab.label("instruments", i["code"]) for i in c["instruments"]),
         JOIN.join(f["programme"] for f in c["funding"]),
         JOIN.join(f"{a['name']} {a['year'] or ''}".strip() for a in c["awards"]),
         c["summary"],
@@ -226,10 +219,10 @@ def case_long_rows(c: dict[str, Any], vocab: Vocabulary) -> list[list[Any]]:
         for position, item in enumerate(c[key], start=1):
             cells: dict[str, Any] = {col: item[field] for col, field in columns.items()}
             if item_type == "actor":
-                cells["label"] = vocab.label("actor_kinds", item["kind"], lang=DATA_LANGUAGE)
+                cells["label"] = vocab.label("actor_kinds", item["kind"])
                 cells["side"] = vocab.side_of(item["kind"])
             elif item_type == "instrument":
-                cells["label"] = vocab.label("instruments", item["code"], lang=DATA_LANGUAGE)
+                cells["label"] = vocab.label("instruments", item["code"])
             cells.update(case_slug=c["slug"], case_name=c["name"])
             cells.update(item_type=item_type, position=position)
             rows.append([cells.get(col) for col in LONG_CSV_HEADER])

@@ -9,7 +9,6 @@ from kb.catalogue.browsing import CaseRow, CataloguePage
 from kb.catalogue.cases import case_state
 from kb.catalogue.talks import presented_cases, talk_state
 from kb.catalogue.vocabulary import Vocabulary
-from kb.i18n import DEFAULT as DATA_LANGUAGE
 from kb.markup import render_html
 from kb.slugs import UrlOf
 from models import Case, Instrument, Note, Talk
@@ -18,7 +17,7 @@ from models import Case, Instrument, Note, Talk
 def term(vocabulary: Vocabulary, name: str, code: str | None) -> dict[str, str] | None:
     if code is None:
         return None
-    return {"code": code, "label": vocabulary.label(name, code, lang=DATA_LANGUAGE)}
+    return {"code": code, "label": vocabulary.label(name, code)}
 
 
 def talk_ref(talk: Talk, *, url_of: UrlOf) -> dict[str, Any]:
@@ -93,18 +92,13 @@ def case_json(
         **state,
         "url": url_of("case", case.slug),
         "labels": {
-            "land": vocabulary.label("lands", case.land, lang=DATA_LANGUAGE),
-            "governance": vocabulary.label(
-                "governance_types", case.governance_type, lang=DATA_LANGUAGE
-            ),
-            "scale": vocabulary.label("scales", case.scale, lang=DATA_LANGUAGE),
-            "size_class": vocabulary.label("size_classes", case.size_class, lang=DATA_LANGUAGE),
-            "status": vocabulary.label("statuses", case.status, lang=DATA_LANGUAGE),
+            "land": vocabulary.label("lands", case.land),
+            "governance": vocabulary.label("governance_types", case.governance_type),
+            "scale": vocabulary.label("scales", case.scale),
+            "size_class": vocabulary.label("size_classes", case.size_class),
+            "status": vocabulary.label("statuses", case.status),
             "instruments": {u.instrument.slug: u.instrument.label for u in case.instruments},
-            "actor_kinds": {
-                a.kind: vocabulary.label("actor_kinds", a.kind, lang=DATA_LANGUAGE)
-                for a in case.actors
-            },
+            "actor_kinds": {a.kind: vocabulary.label("actor_kinds", a.kind) for a in case.actors},
         },
         "version": case.version,
         "updated_at": case.updated_at.isoformat(),
@@ -119,7 +113,7 @@ def talk_json(
     data = {
         **talk_state(talk),
         "url": url_of("talk", talk.slug),
-        "format_label": vocabulary.label("talk_formats", talk.format, lang=DATA_LANGUAGE),
+        "format_label": vocabulary.label("talk_formats", talk.format),
         "series_title": talk.series.title,
         "case_refs": [
             {"slug": c.slug, "name": c.name, "url": url_of("case", c.slug)}
