@@ -38,6 +38,7 @@ class Field:
     required: bool = False
     hint: str = ""
     rows: int = 3  # height of a textarea
+    options_lang: str = ""  # the language of the options' texts when they are content ("de")
 
     @property
     def name(self) -> str:
@@ -455,7 +456,14 @@ def talk_form(vocabulary: Vocabulary, series: Options, cases: Options, *, new: b
                 (
                     Field("title", _label("title"), required=True),
                     _slug(new),
-                    Field("series", _label("series"), "select", series, required=True),
+                    Field(
+                        "series",
+                        _label("series"),
+                        "select",
+                        series,
+                        required=True,
+                        options_lang="de",
+                    ),
                     Field("number", _label("number"), "int", hint=_("leer bei Sonderformaten")),
                     Field(
                         "format",
@@ -477,7 +485,16 @@ def talk_form(vocabulary: Vocabulary, series: Options, cases: Options, *, new: b
                 (
                     _group(
                         "cases",
-                        (Field("", item_label("cases", "form"), "select", cases, required=True),),
+                        (
+                            Field(
+                                "",
+                                item_label("cases", "form"),
+                                "select",
+                                cases,
+                                required=True,
+                                options_lang="de",
+                            ),
+                        ),
                     ),
                     _group(
                         "speakers",

@@ -140,10 +140,19 @@ def test_the_note_and_password_forms_are_english(editor: FlaskClient) -> None:
     assert "<h1>Change password</h1>" in password and ">Repeat the new password</label>" in password
 
 
+def test_the_talk_form_marks_the_german_names_it_offers(editor: FlaskClient) -> None:
+    html = editor.get("/en/talks/new").text
+    assert "<h1>New talk</h1>" in html and ">Cases and guests</h2>" in html
+    assert '<option value="freiraumbuero-halle" lang="de">Freiraumbüro Halle' in html
+    assert '<option value="talk" lang="de">' not in html  # vocabulary labels are English
+    assert '<option value="freiraumbuero-halle">Freiraumbüro Halle' in editor.get("/talks/new").text
+
+
 def test_the_work_list_is_english(editor: FlaskClient) -> None:
     html = editor.get("/en/editor/queue").text
     assert "<h1>Work list: what is missing</h1>" in html
-    assert "Completeness" in html and "Arbeitsliste: Was fehlt" not in html
+    assert '<th scope="col">Case</th>' in html and '<th scope="col">Completeness</th>' in html
+    assert "Arbeitsliste: Was fehlt" not in html
     assert "<h1>Arbeitsliste: Was fehlt</h1>" in editor.get("/editor/queue").text
 
 
