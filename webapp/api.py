@@ -1,6 +1,7 @@
 """The JSON API under /api/: cases (with the catalogue's filters), talks, instruments and search;
-described by the OpenAPI document at /api/openapi.json. Invalid parameters are a 400 with a
-message that names them; the HTML pages correct them instead."""
+described by the OpenAPI document at /api/openapi.json (in English at /en/api/openapi.json, see
+webapp.openapi_i18n). Invalid parameters are a 400 with a message that names them; the HTML pages
+correct them instead."""
 
 import json
 from functools import cache
@@ -9,6 +10,7 @@ from typing import Any
 
 import yaml
 from flask import Blueprint, Response, request
+from flask_babel import force_locale, gettext
 
 from kb.catalogue.browsing import browse, parse_query
 from kb.catalogue.cases import get_case, talks_presenting
@@ -17,9 +19,12 @@ from kb.catalogue.talks import get_talk, list_talks
 from kb.editorial.notes import list_notes, notes_of_talks
 from kb.errors import FieldError, ValidationError
 from kb.exchange.representations import case_json, catalogue_json, instrument_json, talk_json
+from kb.i18n import DEFAULT
 from kb.search.service import QuerySyntaxError
 from webapp.context import runtime, uow, vocabulary
+from webapp.i18n import language
 from webapp.links import hit_url, url_of
+from webapp.openapi_i18n import translated
 from webapp.params import args_of, search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -36,14 +41,22 @@ def _refuse(problems: list[str]) -> None:
 
 
 @cache
-def openapi_document() -> dict[str, Any]:
+def openapi_document(lang: str = DEFAULT) -> dict[str, Any]:
+    """The OpenAPI document, its prose in `lang` (another language than German: only inside
+    an app context, where Flask-Babel finds the catalogue)."""
     data: dict[str, Any] = yaml.safe_load(OPENAPI.read_text(encoding="utf-8"))
+    if lang == DEFAULT:
+        return data
+    with force_locale(lang):
+        data = translated(data, gettext)
+    # The same API under the language's prefix answers with labels in that language.
+    data["servers"] = [{"url": f"/{lang}"}]
     return data
 
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return json_response(openapi_document())
+    return json_response(openapi_document(language()))
 
 
 @bp.get("/cases")

@@ -25,6 +25,8 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from kb.editorial.users import (
@@ -54,15 +56,22 @@ SESSION_LIFETIME = dt.timedelta(hours=12)
 # shown): as long as an idle session lives, so that a note written over a working day can still
 # be saved, while a token copied from an old page or tab stops working.
 CSRF_TOKEN_LIFETIME = SESSION_LIFETIME
-# Flask-WTF's reasons in German, for the page that gives back what was typed.
+CSRF_TOKEN_HOURS = f"{CSRF_TOKEN_LIFETIME.total_seconds() / 3600:g}"
+# Flask-WTF's reasons in the page's language, for the page that gives back what was typed.
 CSRF_REASONS = {
-    "The CSRF token is missing.": "Dem Formular fehlt der Sicherheits-Token.",
-    "The CSRF session token is missing.": "Die Sitzung ist abgelaufen oder wurde beendet.",
-    "The CSRF token has expired.": "Das Formular wurde vor mehr als "
-    f"{CSRF_TOKEN_LIFETIME.total_seconds() / 3600:g} Stunden geöffnet; sein Sicherheits-Token "
-    "ist abgelaufen.",
-    "The CSRF token is invalid.": "Der Sicherheits-Token ist ungültig.",
-    "The CSRF tokens do not match.": "Der Sicherheits-Token gehört zu einer anderen Sitzung.",
+    "The CSRF token is missing.": lazy_gettext("Dem Formular fehlt der Sicherheits-Token."),
+    "The CSRF session token is missing.": lazy_gettext(
+        "Die Sitzung ist abgelaufen oder wurde beendet."
+    ),
+    "The CSRF token has expired.": lazy_gettext(
+        "Das Formular wurde vor mehr als %(hours)s Stunden geöffnet; sein Sicherheits-Token "
+        "ist abgelaufen.",
+        hours=CSRF_TOKEN_HOURS,
+    ),
+    "The CSRF token is invalid.": lazy_gettext("Der Sicherheits-Token ist ungültig."),
+    "The CSRF tokens do not match.": lazy_gettext(
+        "Der Sicherheits-Token gehört zu einer anderen Sitzung."
+    ),
 }
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,8 +116,10 @@ def _guard(role: str) -> Callable[[F], F]:
             user = current_user()
             if user is None:
                 # Nothing is written: the request goes to the login and comes back after it.
+                # The script root keeps the page's language prefix (/en) for the way back.
                 target = request.full_path if request.method == "GET" else request.path
-                flash("Bitte melden Sie sich an, um Inhalte zu bearbeiten.")
+                target = request.script_root + target
+                flash(_("Bitte melden Sie sich an, um Inhalte zu bearbeiten."))
                 return redirect(url_for("auth.login", next=target.rstrip("?")))
             if role == "admin" and user.role != "admin":
                 abort(403)
@@ -146,7 +157,7 @@ def install(app: Flask) -> None:
         return (
             render_template(
                 "auth/csrf_error.html",
-                reason=CSRF_REASONS.get(exc.description or "", exc.description),
+                reason=str(CSRF_REASONS.get(exc.description or "", exc.description)),
                 values=form_values(request),
             ),
             400,
@@ -155,7 +166,7 @@ def install(app: Flask) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    target = safe_next(request.values.get("next"), "/")
+    target = safe_next(request.values.get("next"), url_for("pages.start"))
     if request.method == "GET":
         return render_template("auth/login.html", next=target, username="", message="")
     username = request.form.get("username", "")[:100]
@@ -174,7 +185,7 @@ def login() -> Any:
             return page, 429, {"Retry-After": str(attempt.retry_after)}
         return page, 401
     _start_session(attempt.user)
-    flash(f"Angemeldet als {attempt.user.display_name or attempt.user.username}.")
+    flash(_("Angemeldet als %(name)s.", name=attempt.user.display_name or attempt.user.username))
     return redirect(target)
 
 
@@ -188,8 +199,8 @@ def logout() -> Any:
         end_sessions(unit, user)
         unit.commit()
     session.clear()
-    flash("Sie sind abgemeldet (auf allen Geräten).")
-    return redirect("/")
+    flash(_("Sie sind abgemeldet (auf allen Geräten)."))
+    return redirect(url_for("pages.start"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -211,8 +222,8 @@ def own_password() -> Any:
         return page, 400
     unit.commit()
     _start_session(user)  # this session goes on under the new generation; all others end
-    flash("Passwort geändert. Alle anderen Sitzungen dieses Kontos sind beendet.")
-    return redirect("/")
+    flash(_("Passwort geändert. Alle anderen Sitzungen dieses Kontos sind beendet."))
+    return redirect(url_for("pages.start"))
 
 
 @bp.get("/admin/users")
@@ -251,7 +262,7 @@ def create_user() -> Any:
         errors = [str(e) for e in exc.errors] if isinstance(exc, ValidationError) else [str(exc)]
         return _users_page(errors, values=form_values(request)), 400
     unit.commit()
-    flash(f"Konto „{form.get('username', '').strip()}“ angelegt.")
+    flash(_("Konto „%(name)s“ angelegt.", name=form.get("username", "").strip()))
     return redirect(url_for("auth.users"))
 
 
@@ -261,11 +272,15 @@ def toggle_active(username: str) -> Any:
     unit = uow()
     active = request.form.get("active") == "1"
     if not active and current_user().username == username:
-        flash("Das eigene Konto kann nicht deaktiviert werden.")
+        flash(_("Das eigene Konto kann nicht deaktiviert werden."))
         return redirect(url_for("auth.users"))
     set_active(unit, username, active)
     unit.commit()
-    flash(f"Konto „{username}“ {'aktiviert' if active else 'deaktiviert'}.")
+    flash(
+        _("Konto „%(name)s“ aktiviert.", name=username)
+        if active
+        else _("Konto „%(name)s“ deaktiviert.", name=username)
+    )
     return redirect(url_for("auth.users"))
 
 
@@ -275,7 +290,7 @@ def change_role(username: str) -> Any:
     unit = uow()
     role = request.form.get("role", "")
     if current_user().username == username:
-        flash("Die eigene Rolle kann nicht geändert werden.")
+        flash(_("Die eigene Rolle kann nicht geändert werden."))
         return redirect(url_for("auth.users"))
     try:
         set_role(unit, username, role)
@@ -283,7 +298,7 @@ def change_role(username: str) -> Any:
         unit.rollback()
         return _users_page([str(e) for e in exc.errors]), 400
     unit.commit()
-    flash(f"Rolle von „{username}“ geändert; seine Sitzungen sind beendet.")
+    flash(_("Rolle von „%(name)s“ geändert; seine Sitzungen sind beendet.", name=username))
     return redirect(url_for("auth.users"))
 
 
@@ -301,5 +316,5 @@ def reset_password(username: str) -> Any:
     unit.commit()
     if user.id == current_user().id:
         _start_session(user)
-    flash(f"Neues Passwort für „{username}“ gesetzt; seine Sitzungen sind beendet.")
+    flash(_("Neues Passwort für „%(name)s“ gesetzt; seine Sitzungen sind beendet.", name=username))
     return redirect(url_for("auth.users"))

@@ -5,13 +5,20 @@ and the codebook that explains them (/codebook, /codebook.csv, /codebook.json).
 A download holds exactly the set the page shows, all pages of it; the sets and formats come
 from kb (kb.exchange.result_sets, kb.exchange.exporting, kb.exchange.codebook), this module only
 speaks HTTP.
+
+The labels in a download (vocabulary labels beside the codes, the codebook's texts) are in the
+page's language: English under /en/ (/en/cases.csv), or as `lang=en|de` asks (an unknown
+language is a 400). Codes, column names and JSON keys are the same in every language.
 """
 
 import datetime as dt
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from kb.catalogue.browsing import parse_query, summaries
 from kb.catalogue.completeness import completeness_json
@@ -21,10 +28,12 @@ from kb.exchange.codebook import build_codebook, codebook_csv, codebook_data
 from kb.exchange.exporting import cases_csv, cases_long_csv
 from kb.exchange.representations import catalogue_json
 from kb.exchange.result_sets import catalogue_set, search_case_set, search_set_json
+from kb.i18n import LANGUAGES, using
 from kb.search.service import QuerySyntaxError
 from kb.slugs import slugify
 from webapp.api import json_response
 from webapp.context import runtime, uow, vocabulary
+from webapp.i18n import language
 from webapp.links import url_of
 from webapp.params import args_of, search_args, search_request, url_with
 
@@ -68,12 +77,33 @@ def svg_file(body: str, name: str) -> Response:
     return response
 
 
+def in_chosen_language(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Run a download in the language of its `lang` parameter (else the page's): kb's labels
+    follow kb.i18n's current language, the web app's words Flask-Babel's locale."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Response:
+        lang = request.args.get("lang", language())
+        if lang not in LANGUAGES:
+            message = _(
+                "Unbekannte Sprache „%(lang)s“: möglich sind %(languages)s.",
+                lang=lang[:20],
+                languages=", ".join(LANGUAGES),
+            )
+            raise ValidationError([FieldError("lang", message)])
+        with using(lang), force_locale(lang):
+            return view(*args, **kwargs)
+
+    return wrapped
+
+
 # --- the catalogue ----------------------------------------------------------------------------
 
 
 @bp.get("/cases.csv", defaults={"fmt": "csv"}, endpoint="cases_csv")
 @bp.get("/cases.long.csv", defaults={"fmt": "long.csv"}, endpoint="cases_long_csv")
 @bp.get("/cases.json", defaults={"fmt": "json"}, endpoint="cases_json")
+@in_chosen_language
 def cases_download(fmt: str) -> Response:
     """Exactly the filtered set of the catalogue view (all pages, its sort order)."""
     query, problems = parse_query(args_of(request.args), vocabulary())
@@ -98,11 +128,12 @@ def cases_download(fmt: str) -> Response:
 @bp.get("/search.csv", defaults={"fmt": "csv"}, endpoint="search_csv")
 @bp.get("/search.long.csv", defaults={"fmt": "long.csv"}, endpoint="search_long_csv")
 @bp.get("/search.json", defaults={"fmt": "json"}, endpoint="search_json")
+@in_chosen_language
 def search_download(fmt: str) -> Response:
     """Every case hit of the search (all pages, in its order); talks and notes are not cases."""
     req, problems = search_request(args_of(request.args))
     if not (req.query.strip() or req.filters):
-        raise ValidationError([FieldError("q", "Keine Suchanfrage: q oder ein Filter fehlt")])
+        raise ValidationError([FieldError("q", _("Keine Suchanfrage: q oder ein Filter fehlt"))])
     try:
         found = search_case_set(runtime().search_index, uow(), req)
     except QuerySyntaxError as exc:
@@ -124,10 +155,12 @@ def codebook() -> str:
 
 
 @bp.get("/codebook.csv")
+@in_chosen_language
 def codebook_csv_download() -> Response:
     return csv_file(codebook_csv(build_codebook(vocabulary())), "codebuch.csv")
 
 
 @bp.get("/codebook.json")
+@in_chosen_language
 def codebook_json_download() -> Response:
     return json_file(codebook_data(build_codebook(vocabulary())), "codebuch.json")

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_babel.speaklater import LazyString
 
 from kb.catalogue.browsing import case_rows, collation_key
 from kb.catalogue.completeness import CHECKS, queue
@@ -53,7 +56,15 @@ class Editing:
     kind: kinds.Kind
     spec: Callable[[bool], FormSpec]
     page: Callable[[Any], str]
-    back: tuple[str, str]  # breadcrumb of the list: (text, url)
+    edit_title: LazyString  # "Fall bearbeiten", in the page's language
+    new_title: LazyString  # "Neuer Fall"
+    back_text: LazyString  # breadcrumb of the list: its text and endpoint
+    back_endpoint: str
+
+    @property
+    def back(self) -> tuple[str, str]:
+        """The breadcrumb of the list, (text, url), in the page's language."""
+        return str(self.back_text), url_for(self.back_endpoint)
 
 
 def _case_spec(new: bool) -> FormSpec:
@@ -71,19 +82,31 @@ def _talk_spec(new: bool) -> FormSpec:
 
 KINDS = {
     "case": Editing(
-        kinds.KINDS["case"], _case_spec, partial(item_url, "case"), ("Fälle", "/cases")
+        kinds.KINDS["case"],
+        _case_spec,
+        partial(item_url, "case"),
+        lazy_gettext("Fall bearbeiten"),
+        lazy_gettext("Neuer Fall"),
+        lazy_gettext("Fälle"),
+        "pages.cases",
     ),
     "talk": Editing(
         kinds.KINDS["talk"],
         _talk_spec,
         partial(item_url, "talk"),
-        ("Gespräche", "/talks"),
+        lazy_gettext("Gespräch bearbeiten"),
+        lazy_gettext("Neues Gespräch"),
+        lazy_gettext("Gespräche"),
+        "pages.talks",
     ),
     "series": Editing(
         kinds.KINDS["series"],
         lambda new: series_form(new=new),
         partial(item_url, "series"),
-        ("Gespräche", "/talks"),
+        lazy_gettext("Reihe bearbeiten"),
+        lazy_gettext("Neue Reihe"),
+        lazy_gettext("Gespräche"),
+        "pages.talks",
     ),
 }
 
@@ -109,7 +132,7 @@ def _render(
         form=form,
         item=item,
         item_name=getattr(item, "name", None) or getattr(item, "title", ""),
-        title=f"{editing.kind.noun} bearbeiten" if item is not None else editing.kind.new_title,
+        title=str(editing.edit_title if item is not None else editing.new_title),
         version=version,
         reason=reason,
         errors=errors,
@@ -152,7 +175,7 @@ def _form_view(editing: Editing, item: Any, defaults: dict[str, Any] | None = No
         slug in RESERVED_SLUGS or editing.kind.find(unit, slug, include_deleted=True) is not None
     )
     if taken:
-        errors["slug"] = "dieses Kürzel ist schon vergeben; bitte ein anderes wählen"
+        errors["slug"] = _("dieses Kürzel ist schon vergeben; bitte ein anderes wählen")
     shown = form.with_blank_rows(spec, BLANK_ROWS)
     if data is None or errors:
         return _render(
@@ -181,7 +204,9 @@ def _form_view(editing: Editing, item: Any, defaults: dict[str, Any] | None = No
     except Conflict as exc:
         unit.rollback()
         if item is None:
-            errors = {"slug": "dieses Kürzel wurde inzwischen vergeben; bitte ein anderes wählen"}
+            errors = {
+                "slug": _("dieses Kürzel wurde inzwischen vergeben; bitte ein anderes wählen")
+            }
             return _render(
                 editing, spec, shown, item, version="", reason=reason, errors=errors, status=409
             )
@@ -205,7 +230,7 @@ def _form_view(editing: Editing, item: Any, defaults: dict[str, Any] | None = No
             status=409,
         )
     unit.commit()
-    flash("Gespeichert." if changed else "Keine Änderungen.")
+    flash(_("Gespeichert.") if changed else _("Keine Änderungen."))
     return redirect(editing.page(saved))
 
 

@@ -1,5 +1,6 @@
 """Error pages in the site's look (HTML) or as JSON under /api/: kb's errors and HTTP errors
-mapped to a status and a German message. A 500 never shows internals. A database that cannot be
+mapped to a status and a message in the page's language (German by default, English under
+/en/). A 500 never shows internals. A database that cannot be
 reached is a 503 with Retry-After, logged once per incident (a warning when it goes, a line when
 it is back) instead of a traceback per request."""
 
@@ -7,6 +8,8 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from kb.availability import Outage, describe, unavailable_error
@@ -21,29 +24,38 @@ from kb.errors import (
 
 log = logging.getLogger(__name__)
 
+# Lazy: translated when a page shows them, in that page's language (str() before jsonify).
 TITLES = {
-    400: "Ungültige Anfrage",
-    403: "Keine Berechtigung",
-    404: "Seite nicht gefunden",
-    405: "Methode nicht erlaubt",
-    409: "Konflikt",
-    413: "Anfrage zu groß",
-    414: "Adresse zu lang",
-    500: "Interner Fehler",
-    503: "Datenbank vorübergehend nicht erreichbar",
+    400: lazy_gettext("Ungültige Anfrage"),
+    403: lazy_gettext("Keine Berechtigung"),
+    404: lazy_gettext("Seite nicht gefunden"),
+    405: lazy_gettext("Methode nicht erlaubt"),
+    409: lazy_gettext("Konflikt"),
+    413: lazy_gettext("Anfrage zu groß"),
+    414: lazy_gettext("Adresse zu lang"),
+    429: lazy_gettext("Zu viele Anfragen"),
+    500: lazy_gettext("Interner Fehler"),
+    503: lazy_gettext("Datenbank vorübergehend nicht erreichbar"),
 }
 HINTS = {
-    400: "Die Anfrage enthält Angaben, die wir nicht verarbeiten können.",
-    404: "Diese Adresse gibt es nicht (mehr). Vielleicht hilft die Suche weiter.",
-    405: "Diese Adresse kann so nicht aufgerufen werden.",
-    414: "Diese Adresse ist zu lang. Bitte weniger Suchbegriffe oder Filter wählen.",
-    500: "Etwas ist schiefgegangen. Der Fehler wurde protokolliert; bitte später erneut versuchen.",
-    503: "Die Datenbank der Wissensbasis antwortet gerade nicht. Bitte in einigen Sekunden "
-    "erneut versuchen.",
+    400: lazy_gettext("Die Anfrage enthält Angaben, die wir nicht verarbeiten können."),
+    403: lazy_gettext("Für diese Seite fehlt Ihrem Konto die Berechtigung."),
+    404: lazy_gettext("Diese Adresse gibt es nicht (mehr). Vielleicht hilft die Suche weiter."),
+    405: lazy_gettext("Diese Adresse kann so nicht aufgerufen werden."),
+    413: lazy_gettext("Die Anfrage ist zu groß, um sie zu verarbeiten."),
+    414: lazy_gettext("Diese Adresse ist zu lang. Bitte weniger Suchbegriffe oder Filter wählen."),
+    429: lazy_gettext("Zu viele Anfragen in kurzer Zeit. Bitte etwas später erneut versuchen."),
+    500: lazy_gettext(
+        "Etwas ist schiefgegangen. Der Fehler wurde protokolliert; bitte später erneut versuchen."
+    ),
+    503: lazy_gettext(
+        "Die Datenbank der Wissensbasis antwortet gerade nicht. Bitte in einigen Sekunden "
+        "erneut versuchen."
+    ),
 }
 RETRY_AFTER_SECONDS = 10  # a database restart or failover usually takes about this long
 SEARCH_RETRY_AFTER_SECONDS = 30  # rebuilding the seed catalogue takes seconds, a large one minutes
-SEARCH_UNAVAILABLE_TITLE = "Suche wird neu aufgebaut"
+SEARCH_UNAVAILABLE_TITLE = lazy_gettext("Suche wird neu aufgebaut")
 KB_STATUS: dict[type[KbError], int] = {
     NotFound: 404,
     ValidationError: 400,
@@ -59,7 +71,8 @@ def wants_json() -> bool:
 def error_response(
     status: int, message: str, details: list[str] | None = None, title: str | None = None
 ) -> Any:
-    title = title or TITLES.get(status, "Fehler")
+    title = str(title or TITLES.get(status) or _("Fehler"))
+    message = str(message)
     if wants_json():
         body: dict[str, Any] = {"error": {"status": status, "title": title, "message": message}}
         if details:
@@ -75,9 +88,9 @@ def unavailable_response() -> Response:
     """The 503 page. Its HTML is a page of its own, not error.html: the site's header looks up
     the logged-in user, and that needs the very database that is away."""
     if wants_json():
-        response = make_response(error_response(503, HINTS[503]))
+        response = make_response(error_response(503, str(HINTS[503])))
     else:
-        html = render_template("unavailable.html", title=TITLES[503], message=HINTS[503])
+        html = render_template("unavailable.html", title=str(TITLES[503]), message=str(HINTS[503]))
         response = Response(html, status=503, mimetype="text/html")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
@@ -105,14 +118,14 @@ def install(app: Flask) -> None:
     def kb_error(exc: KbError) -> Any:
         status = next((s for t, s in KB_STATUS.items() if isinstance(exc, t)), 400)
         details = [str(e) for e in exc.errors] if isinstance(exc, ValidationError) else None
-        return error_response(status, str(exc) if not details else TITLES[400], details)
+        return error_response(status, str(exc) if not details else str(TITLES[400]), details)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
         if isinstance(exc, InternalServerError):
             return internal_error(exc)
-        return error_response(status, HINTS.get(status, exc.description or ""))
+        return error_response(status, str(HINTS.get(status) or exc.description or ""))
 
     @app.errorhandler(Exception)
     def internal_error(exc: BaseException) -> Any:
@@ -131,4 +144,4 @@ def install(app: Flask) -> None:
         log.exception(
             "Unbehandelter Fehler bei %s %s", request.method, request.path, exc_info=original
         )
-        return error_response(500, HINTS[500])
+        return error_response(500, str(HINTS[500]))

@@ -1,6 +1,9 @@
 """The Atom 1.0 feeds: /feed.atom (the newest notes) and /cases/changes.atom (changes to
 cases). kb.publishing.feeds decides what goes in; this module writes the XML with absolute links
-built from KB_BASE_URL (or the request's trusted host, see webapp.hosts).
+built from KB_BASE_URL (or the request's trusted host, see webapp.hosts). Under /en/ the feed's
+own words (title, subtitle, summaries) are English and its links lead to English pages; what
+the entries quote (note titles and texts, case names, reasons) stays German and says so with
+xml:lang="de".
 
 The XML is built with the standard library's ElementTree rather than a feed library: Atom
 needs a dozen elements, ElementTree escapes text and attributes correctly, and feedgen (the
@@ -11,11 +14,13 @@ import re
 import xml.etree.ElementTree as ET
 
 from flask import Blueprint, Response
+from flask_babel import gettext as _
 
-from kb.publishing.citation import PUBLISHER
+from kb.i18n import DEFAULT
 from kb.publishing.feeds import CaseChange, NoteEntry, case_changes, last_change, newest_notes
 from webapp.context import uow
 from webapp.hosts import external_url, site_root
+from webapp.i18n import language
 from webapp.links import external_url_of, note_anchor
 
 bp = Blueprint("feeds", __name__)
@@ -43,18 +48,31 @@ def _absolute(endpoint: str, **values: str) -> str:
     return external_url(endpoint, **values)
 
 
-def _feed(title: str, self_url: str, updated: dt.datetime | None) -> ET.Element:
+def _german(element: ET.Element) -> ET.Element:
+    """Mark German content (a note, a case's name, a reason) in a feed of another language."""
+    if language() != DEFAULT:
+        element.set(XML_LANG, DEFAULT)
+    return element
+
+
+def _site_name() -> str:
+    """kb.publishing.citation.PUBLISHER in the feed's language."""
+    return _("Wissensbasis Kommunale Kooperationsmodelle")
+
+
+def _feed(title: str, subtitle: str, self_url: str, updated: dt.datetime | None) -> ET.Element:
     # Plain tag names under a default xmlns: ElementTree's `default_namespace` would reject
     # Atom's unqualified attributes (rel, href, type).
-    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: "de"})
+    feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: language()})
     _add(feed, "id", self_url)
     _add(feed, "title", title)
+    _add(feed, "subtitle", subtitle)
     # An empty feed still needs `updated`: the last change of anything, else a fixed date,
     # so the feed's ETag stays put while nothing changes.
     _add(feed, "updated", _rfc3339(updated or last_change(uow()) or _EPOCH))
     _add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _add(feed, "link", rel="alternate", type="text/html", href=site_root())
-    _add(_add(feed, "author"), "name", PUBLISHER)
+    _add(_add(feed, "author"), "name", _site_name())
     return feed
 
 
@@ -70,20 +88,25 @@ def _note_entry(feed: ET.Element, note: NoteEntry) -> None:
     # The id names the note, not its talk's page, so that it stays the same if the note is
     # moved to another talk.
     _add(entry, "id", _absolute("feeds.notes") + f"#{note_anchor(note.slug)}")
-    _add(entry, "title", note.title)
+    _german(_add(entry, "title", note.title))
     _add(entry, "updated", _rfc3339(note.updated))
     _add(entry, "link", rel="alternate", type="text/html", href=url)
     if note.author:
         _add(_add(entry, "author"), "name", note.author)
-    _add(entry, "summary", f"Notiz zu „{note.talk_title}“")
-    _add(entry, "content", note.html, type="html")  # sanitised by kb.markup.render_html
+    _add(entry, "summary", _("Notiz zu „%(talk)s“", talk=note.talk_title))
+    # sanitised by kb.markup.render_html
+    _german(_add(entry, "content", note.html, type="html"))
 
 
 @bp.get("/feed.atom")
 def notes() -> Response:
     entries = newest_notes(uow())
-    title = f"{PUBLISHER}: neue Notizen"
-    feed = _feed(title, _absolute("feeds.notes"), entries[0].updated if entries else None)
+    feed = _feed(
+        _("%(publisher)s: neue Notizen", publisher=_site_name()),
+        _("Die neuesten Notizen der Redaktion zu den Gesprächen (die Notizen auf Deutsch)."),
+        _absolute("feeds.notes"),
+        entries[0].updated if entries else None,
+    )
     for note in entries:
         _note_entry(feed, note)
     return _response(feed)
@@ -100,20 +123,25 @@ def _change_entry(feed: ET.Element, change: CaseChange) -> None:
     _add(entry, "updated", _rfc3339(change.updated))
     _add(entry, "link", rel="alternate", type="text/html", href=url)
     _add(_add(entry, "author"), "name", change.actor)
-    lines = [f"Version {change.number}"]
+    lines = [_("Version %(number)s", number=change.number)]
     if change.fields:
-        lines.append("Geänderte Felder: " + ", ".join(change.fields))
+        lines.append(_("Geänderte Felder: %(fields)s", fields=", ".join(change.fields)))
     if change.reason:
-        lines.append(f"Begründung: {change.reason}")
+        lines.append(_("Begründung: %(reason)s", reason=change.reason))
     _add(entry, "summary", ". ".join(lines) + ".")
 
 
 @bp.get("/cases/changes.atom")
 def case_changes_feed() -> Response:
     changes = case_changes(uow())
-    title = f"{PUBLISHER}: Änderungen an Fällen"
     feed = _feed(
-        title, _absolute("feeds.case_changes_feed"), changes[0].updated if changes else None
+        _(
+            "%(publisher)s: Änderungen an Fällen",
+            publisher=_site_name(),
+        ),
+        _("Neue, geänderte und gelöschte Fälle, mit den geänderten Feldern und der Begründung."),
+        _absolute("feeds.case_changes_feed"),
+        changes[0].updated if changes else None,
     )
     for change in changes:
         _change_entry(feed, change)

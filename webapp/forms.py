@@ -1,7 +1,8 @@
-"""The edit forms of cases, talks and series: which controls each form has (German labels from
-kb.labels, vocabulary-bound selects, repeated fieldsets for nested lists), and the mapping between a
-submitted form, the nested dict that kb.catalogue.schemas validates (the canonical state of
-case_state, talk_state and series_state) and the form's values. Validation itself stays in kb.
+"""The edit forms of cases, talks and series: which controls each form has (labels from kb.labels,
+section titles and hints in the page's language, vocabulary-bound selects, repeated fieldsets for
+nested lists), and the mapping between a submitted form, the nested dict that
+kb.catalogue.schemas validates (the canonical state of case_state, talk_state and series_state)
+and the form's values. Validation itself stays in kb.
 
 Form names: a dotted state path with "-" (`governance-type`), list rows with their index
 (`actors-0-kind`), lists of plain values with the index only (`cases-0`). The same name, with
@@ -12,6 +13,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from flask_babel import gettext as _
 
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import FieldError
@@ -35,6 +38,7 @@ class Field:
     required: bool = False
     hint: str = ""
     rows: int = 3  # height of a textarea
+    options_lang: str = ""  # the language of the options' texts when they are content ("de")
 
     @property
     def name(self) -> str:
@@ -206,7 +210,7 @@ def messages_by_name(errors: list[tuple[tuple[Any, ...], FieldError]]) -> dict[s
 
 
 def label_of(spec: FormSpec, name: str) -> tuple[str, bool]:
-    """The German label of a form name for the error summary ("Akteur 3 – Art"), and whether
+    """The label of a form name for the error summary ("Akteur 3 – Art"), and whether
     the form has a control (or fieldset) with that name to link to."""
     for f in spec.fields():
         if f.name == name:
@@ -243,7 +247,7 @@ def _sources() -> Group:
     return _group(
         "sources",
         (
-            Field("url", _label("sources.url"), "url", hint="beginnt mit http:// oder https://"),
+            Field("url", _label("sources.url"), "url", hint=_("beginnt mit http:// oder https://")),
             Field("supports", _label("sources.supports"), "textarea", rows=2),
         ),
     )
@@ -254,10 +258,12 @@ def _slug(editable: bool) -> Field:
         return Field(
             "slug",
             _label("slug"),
-            hint="Kleinbuchstaben, Ziffern, Bindestriche; leer lassen: wird aus dem Namen gebildet",
+            hint=_(
+                "Kleinbuchstaben, Ziffern, Bindestriche; leer lassen: wird aus dem Namen gebildet"
+            ),
         )
     # Renaming would change the item's address and every link to it; out of scope for now.
-    return Field("slug", _label("slug"), "readonly", hint="kann nicht geändert werden")
+    return Field("slug", _label("slug"), "readonly", hint=_("kann nicht geändert werden"))
 
 
 def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
@@ -266,17 +272,17 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
     def vocab(name: str) -> Options:
         return vocabulary_options(vocabulary, name)
 
-    year_hint = "vierstellig, z. B. 2019"
+    year_hint = _("vierstellig, z. B. 2019")
     return FormSpec(
         (
             Section(
-                "Grunddaten",
+                _("Grunddaten"),
                 (
                     Field("name", _label("name"), required=True),
                     _slug(new),
                     Field("city", _label("city"), required=True),
                     Field("land", _label("land"), "select", vocab("lands"), required=True),
-                    Field("website", _label("website"), "url", hint="leer oder mit http(s)://"),
+                    Field("website", _label("website"), "url", hint=_("leer oder mit http(s)://")),
                     _group(
                         "aliases",
                         (
@@ -287,7 +293,7 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                 ),
             ),
             Section(
-                "Einordnung",
+                _("Einordnung"),
                 (
                     Field(
                         "governance.type",
@@ -313,7 +319,7 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                 ),
             ),
             Section(
-                "Stadtgröße",
+                _("Stadtgröße"),
                 (
                     Field("municipality.population", _label("municipality.population"), "int"),
                     Field(
@@ -341,14 +347,14 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                 ),
             ),
             Section(
-                "Lage",
+                _("Lage"),
                 (
                     Field("municipality.lat", _label("municipality.lat"), "decimal"),
                     Field("municipality.lon", _label("municipality.lon"), "decimal"),
                 ),
             ),
             Section(
-                "Organisation und Zeitraum",
+                _("Organisation und Zeitraum"),
                 (
                     Field("carrier.name", _label("carrier.name")),
                     Field("carrier.legal_form", _label("carrier.legal_form")),
@@ -358,7 +364,7 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                 ),
             ),
             Section(
-                "Akteure, Instrumente, Förderung",
+                _("Akteure, Instrumente, Förderung"),
                 (
                     _group(
                         "actors",
@@ -414,7 +420,7 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                             Field(
                                 "date",
                                 _label("key_dates.date"),
-                                hint="JJJJ, JJJJ-MM oder JJJJ-MM-TT",
+                                hint=_("JJJJ, JJJJ-MM oder JJJJ-MM-TT"),
                             ),
                             Field("event", _label("key_dates.event"), "textarea", rows=2),
                             Field("source", _label("key_dates.source"), "url"),
@@ -423,7 +429,7 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                 ),
             ),
             Section(
-                "Texte",
+                _("Texte"),
                 (
                     Field("summary", _label("summary"), "textarea", required=True, rows=5),
                     Field("summary_en", _label("summary_en"), "textarea", rows=5),
@@ -431,12 +437,12 @@ def case_form(vocabulary: Vocabulary, *, new: bool) -> FormSpec:
                         "description",
                         _label("description"),
                         "textarea",
-                        hint="## Zwischenüberschrift, **fett**, *kursiv*, [Link](https://…)",
+                        hint=_("## Zwischenüberschrift, **fett**, *kursiv*, [Link](https://…)"),
                         rows=16,
                     ),
                 ),
             ),
-            Section("Belege", (_sources(),)),
+            Section(_("Belege"), (_sources(),)),
         )
     )
 
@@ -446,12 +452,19 @@ def talk_form(vocabulary: Vocabulary, series: Options, cases: Options, *, new: b
     return FormSpec(
         (
             Section(
-                "Gespräch",
+                _("Gespräch"),
                 (
                     Field("title", _label("title"), required=True),
                     _slug(new),
-                    Field("series", _label("series"), "select", series, required=True),
-                    Field("number", _label("number"), "int", hint="leer bei Sonderformaten"),
+                    Field(
+                        "series",
+                        _label("series"),
+                        "select",
+                        series,
+                        required=True,
+                        options_lang="de",
+                    ),
+                    Field("number", _label("number"), "int", hint=_("leer bei Sonderformaten")),
                     Field(
                         "format",
                         _label("format"),
@@ -461,18 +474,27 @@ def talk_form(vocabulary: Vocabulary, series: Options, cases: Options, *, new: b
                     ),
                     Field("date", _label("date"), "date", required=True),
                     Field("announced_date", _label("announced_date"), "date"),
-                    Field("start_time", _label("start_time"), "time", hint="HH:MM"),
-                    Field("end_time", _label("end_time"), "time", hint="HH:MM"),
+                    Field("start_time", _label("start_time"), "time", hint=_("HH:MM")),
+                    Field("end_time", _label("end_time"), "time", hint=_("HH:MM")),
                     Field("venue", _label("venue")),
                     Field("announced_as", _label("announced_as")),
                 ),
             ),
             Section(
-                "Fälle und Gäste",
+                _("Fälle und Gäste"),
                 (
                     _group(
                         "cases",
-                        (Field("", item_label("cases", "form"), "select", cases, required=True),),
+                        (
+                            Field(
+                                "",
+                                item_label("cases", "form"),
+                                "select",
+                                cases,
+                                required=True,
+                                options_lang="de",
+                            ),
+                        ),
                     ),
                     _group(
                         "speakers",
@@ -491,13 +513,13 @@ def talk_form(vocabulary: Vocabulary, series: Options, cases: Options, *, new: b
                 ),
             ),
             Section(
-                "Zusammenfassung und Belege",
+                _("Zusammenfassung und Belege"),
                 (
                     Field(
                         "summary",
                         _label("summary", "talk"),
                         "textarea",
-                        hint="**fett**, *kursiv*, [Link](https://…), Listen mit „- “",
+                        hint=_("**fett**, *kursiv*, [Link](https://…), Listen mit „- “"),
                         rows=12,
                     ),
                     _sources(),
@@ -511,22 +533,22 @@ def series_form(*, new: bool) -> FormSpec:
     return FormSpec(
         (
             Section(
-                "Reihe",
+                _("Reihe"),
                 (
                     Field("title", _label("title"), required=True),
                     _slug(new),
                     Field("organiser", _label("organiser")),
                     Field("year", _label("year"), "int"),
-                    Field("schedule", _label("schedule"), hint="z. B. donnerstags 17–18:30 Uhr"),
+                    Field("schedule", _label("schedule"), hint=_("z. B. donnerstags 17–18:30 Uhr")),
                     Field("venue", _label("venue")),
                     _group(
                         "questions",
                         (Field("", item_label("questions", "form"), "textarea", rows=2),),
-                        hint="Notizen zu den Gesprächen folgen diesen Fragen.",
+                        hint=_("Notizen zu den Gesprächen folgen diesen Fragen."),
                     ),
                     Field("description", _label("description"), "textarea", rows=10),
                 ),
             ),
-            Section("Belege", (_sources(),)),
+            Section(_("Belege"), (_sources(),)),
         )
     )

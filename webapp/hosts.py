@@ -34,8 +34,13 @@ def check_host() -> None:
 
 
 def site_root() -> str:
-    """The site's public root URL, ending in "/": KB_BASE_URL when set, else the request's."""
-    return runtime().settings.base_url or request.url_root
+    """The public root URL of this page's language, ending in "/": KB_BASE_URL (with the
+    language's prefix, en/) when set, else the request's."""
+    base = runtime().settings.base_url
+    if not base:
+        return request.url_root
+    prefix = request.script_root.removeprefix(mount_root()).strip("/")
+    return base + (f"{prefix}/" if prefix else "")
 
 
 def external_url(endpoint: str, **values: Any) -> str:

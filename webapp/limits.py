@@ -9,6 +9,7 @@ sitemaps of search engines stay well below 8 KB, so no real link is refused."""
 from typing import Any
 
 from flask import Flask, request
+from flask_babel import gettext as _
 
 from webapp.errors import error_response
 from webapp.params import set_current_path
@@ -21,14 +22,20 @@ def check_request() -> Any:
     url_bytes = len(request.path.encode("utf-8", "surrogateescape")) + len(request.query_string)
     if url_bytes > MAX_URL_BYTES:
         set_current_path("/")  # the error page's links must not repeat the address either
-        return error_response(414, f"Die Adresse ist länger als {MAX_URL_BYTES // 1024} KB.")
+        return error_response(
+            414, _("Die Adresse ist länger als %(kb)s KB.", kb=MAX_URL_BYTES // 1024)
+        )
     for name in request.args:
         if len(request.args.getlist(name)) > MAX_PARAM_VALUES:
             set_current_path(request.path)
             return error_response(
                 400,
-                f"Der Parameter „{name[:40]}“ kommt mehr als {MAX_PARAM_VALUES}-mal vor; "
-                f"höchstens {MAX_PARAM_VALUES} Werte je Parameter sind möglich.",
+                _(
+                    "Der Parameter „%(name)s“ kommt mehr als %(n)s-mal vor; höchstens %(n)s "
+                    "Werte je Parameter sind möglich.",
+                    name=name[:40],
+                    n=MAX_PARAM_VALUES,
+                ),
             )
     return None
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
+from flask_babel import gettext as _
 
 from kb.catalogue.schemas import MAX_BODY, MAX_DB_INT, NoteIn, bounded_int, validate
 from kb.catalogue.talks import get_talk
@@ -77,9 +78,9 @@ def create(slug: str) -> Any:
     note, errors = _validate(data)
     if "preview" in request.form or note is None:
         return _render(talk, values, 400 if errors else 200, errors=errors, show_preview=True)
-    saved, _ = save_note(unit, note, actor=user.username, user_id=user.id)
+    saved, _changed = save_note(unit, note, actor=user.username, user_id=user.id)
     unit.commit()
-    flash("Notiz gespeichert.")
+    flash(_("Notiz gespeichert."))
     return redirect(url_of("note", talk.slug, saved.slug))
 
 
@@ -110,7 +111,7 @@ def edit(slug: str) -> Any:
     version = values["version"]
     expected = bounded_int(version, 0, MAX_DB_INT)
     try:
-        _, changed = save_note(
+        _saved, changed = save_note(
             unit,
             parsed,
             actor=user.username,
@@ -129,5 +130,5 @@ def edit(slug: str) -> Any:
         values["version"] = str(get_note(unit, slug).version)  # a re-submit builds on it
         return _render(talk, values, 409, note=note, conflict=conflict)
     unit.commit()
-    flash("Notiz gespeichert." if changed else "Keine Änderungen.")
+    flash(_("Notiz gespeichert.") if changed else _("Keine Änderungen."))
     return redirect(url_of("note", talk.slug, slug))

@@ -15,6 +15,7 @@ from kb.catalogue.talks import find_talk
 from kb.catalogue.vocabulary import Vocabulary
 from kb.editorial.users import find_user
 from kb.errors import Conflict, FieldError, NotFound, ValidationError
+from kb.i18n import _
 from kb.revisions import begin_save, record_revision, saves_atomically
 from kb.slugs import slugify
 from kb.unit_of_work import UnitOfWork
@@ -32,7 +33,7 @@ def find_note(uow: UnitOfWork, slug: str, *, include_deleted: bool = False) -> N
 def get_note(uow: UnitOfWork, slug: str) -> Note:
     note = find_note(uow, slug)
     if note is None:
-        raise NotFound(f"Keine Notiz mit dem Kürzel '{slug}'")
+        raise NotFound(_("Keine Notiz mit dem Kürzel '%(slug)s'", slug=slug))
     return note
 
 
@@ -71,7 +72,9 @@ def save_note(
     `save_case` (a note needs no vocabulary)."""
     talk = find_talk(uow, data.talk)
     if talk is None:
-        raise ValidationError([FieldError("talk", f"unbekanntes Gespräch '{data.talk}'")])
+        raise ValidationError(
+            [FieldError("talk", _("unbekanntes Gespräch '%(slug)s'", slug=data.talk))]
+        )
     note = find_note(uow, data.slug, include_deleted=True)
     new_state = data.model_dump(mode="json")
     action = begin_save(note, note_state, new_state, expected_version, f"Die Notiz '{data.slug}'")
@@ -228,10 +231,12 @@ def add_note_file(
     Errors name the file, line and field."""
     user = find_user(uow, username)
     if user is None or not user.active:
-        raise ValidationError([FieldError("author", f"kein aktives Konto '{username}'")])
+        raise ValidationError(
+            [FieldError("author", _("kein aktives Konto '%(name)s'", name=username))]
+        )
     talk = find_talk(uow, talk_slug)
     if talk is None:
-        raise NotFound(f"Kein Gespräch mit dem Kürzel '{talk_slug}'")
+        raise NotFound(_("Kein Gespräch mit dem Kürzel '%(slug)s'", slug=talk_slug))
     text = read_text(path)  # bounded like every imported file
     if isinstance(text, FieldError):
         raise ValidationError([text])
@@ -255,7 +260,11 @@ def add_note_file(
             [
                 FieldError(
                     "talk",
-                    f"Die Datei gehört zu '{data['talk']}', nicht zu '{talk.slug}'",
+                    _(
+                        "Die Datei gehört zu '%(file_talk)s', nicht zu '%(talk)s'",
+                        file_talk=data["talk"],
+                        talk=talk.slug,
+                    ),
                     str(path),
                 )
             ]
@@ -265,12 +274,12 @@ def add_note_file(
     data.setdefault("created", dt.date.today().isoformat())
     data.setdefault("slug", new_note_slug(uow, talk.slug, str(data.get("title") or "notiz")))
     if find_note(uow, str(data["slug"]), include_deleted=True) is not None:
-        raise Conflict(f"Eine Notiz mit dem Kürzel '{data['slug']}' gibt es schon")
+        raise Conflict(_("Eine Notiz mit dem Kürzel '%(slug)s' gibt es schon", slug=data["slug"]))
     note, problems = validate(NoteIn, data, vocabulary, str(path))
     if note is None:
         raise ValidationError(
             FieldError(e.field, e.message, str(path), parsed.line_for(loc) - shift)
             for loc, e in problems
         )
-    saved, _ = save_note(uow, note, actor=user.username, user_id=user.id, reason=reason)
+    saved, _changed = save_note(uow, note, actor=user.username, user_id=user.id, reason=reason)
     return saved

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kb.errors import Conflict, FieldError, NotFound, ValidationError
+from kb.i18n import N_, _, translate
 from kb.unit_of_work import UnitOfWork
 from models import LoginFailure, User
 
@@ -44,13 +45,18 @@ ADDRESS_FREE_FAILURES = 10  # failures from one address before its attempts are 
 ACCOUNT_FREE_FAILURES = 5  # failures on one account name before it is slowed down
 MAX_DELAY = dt.timedelta(minutes=15)
 FORGET_AFTER = dt.timedelta(hours=24)  # a counter without a failure for this long starts over
-REFUSED = "Benutzername oder Passwort ist falsch."
-THROTTLED = (
-    "Zu viele Fehlversuche. Bitte warten Sie {seconds} Sekunden und versuchen Sie es dann erneut."
+REFUSED = N_("Benutzername oder Passwort ist falsch.")
+THROTTLED = N_(
+    "Zu viele Fehlversuche. Bitte warten Sie %(seconds)s Sekunden und versuchen Sie es dann erneut."
 )
 
 
 # --- validation ---------------------------------------------------------------------------
+
+
+def _roles_message() -> str:
+    # Translators: the roles are codes (editor, admin) and stay as they are.
+    return _("muss %(roles)s sein", roles=_(" oder ").join(ROLES))
 
 
 @cache
@@ -72,28 +78,30 @@ def _normalised(text: str) -> str:
 
 
 def password_problems(password: str, username: str = "", display_name: str = "") -> list[str]:
-    """Why `password` is too weak (German messages), or nothing. Rules: 12 to 1000 characters,
-    not only white space or digits, at least 5 different characters, not a common password
-    (kb/data/common_passwords.txt, also with digits or punctuation appended) and not the user
-    name or display name."""
+    """Why `password` is too weak (messages in the current language), or nothing. Rules: 12 to
+    1000 characters, not only white space or digits, at least 5 different characters, not a
+    common password (kb/data/common_passwords.txt, also with digits or punctuation appended)
+    and not the user name or display name."""
     problems = []
     if len(password) < MIN_PASSWORD:
-        problems.append(f"mindestens {MIN_PASSWORD} Zeichen")
+        problems.append(_("mindestens %(n)s Zeichen", n=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
-        problems.append(f"höchstens {MAX_PASSWORD} Zeichen")
+        problems.append(_("höchstens %(n)s Zeichen", n=MAX_PASSWORD))
     if not password.strip():
-        problems.append("darf nicht nur aus Leerzeichen bestehen")
+        problems.append(_("darf nicht nur aus Leerzeichen bestehen"))
         return problems
     if password.strip().isdigit():
-        problems.append("darf nicht nur aus Ziffern bestehen")
+        problems.append(_("darf nicht nur aus Ziffern bestehen"))
     elif len(set(password)) < MIN_DISTINCT_CHARACTERS:
-        problems.append(f"braucht mindestens {MIN_DISTINCT_CHARACTERS} verschiedene Zeichen")
+        problems.append(
+            _("braucht mindestens %(n)s verschiedene Zeichen", n=MIN_DISTINCT_CHARACTERS)
+        )
     blocked = common_passwords()
     personal = {_normalised(n) for n in (username, display_name) if n.strip()}
     if _squeezed(password) in blocked or _normalised(password) in blocked:
-        problems.append("ist ein häufig verwendetes Passwort")
+        problems.append(_("ist ein häufig verwendetes Passwort"))
     elif _normalised(password) in personal or _squeezed(password) in personal:
-        problems.append("darf nicht der Benutzername oder der Name sein")
+        problems.append(_("darf nicht der Benutzername oder der Name sein"))
     return problems
 
 
@@ -102,9 +110,9 @@ def display_name_problems(name: str) -> list[str]:
     zero-width characters) or unassigned characters."""
     problems = []
     if len(name) > MAX_DISPLAY_NAME:
-        problems.append(f"höchstens {MAX_DISPLAY_NAME} Zeichen")
+        problems.append(_("höchstens %(n)s Zeichen", n=MAX_DISPLAY_NAME))
     if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for c in name):
-        problems.append("darf keine Steuer- oder Richtungszeichen enthalten")
+        problems.append(_("darf keine Steuer- oder Richtungszeichen enthalten"))
     return problems
 
 
@@ -125,7 +133,7 @@ def find_user(uow: UnitOfWork, username: str) -> User | None:
 def _get(uow: UnitOfWork, username: str) -> User:
     user = find_user(uow, username)
     if user is None:
-        raise NotFound(f"Kein Benutzer '{username}'")
+        raise NotFound(_("Kein Benutzer '%(name)s'", name=username))
     return user
 
 
@@ -135,9 +143,9 @@ def add_user(
     errors = []
     display_name = display_name.strip()
     if not USERNAME.match(username):
-        errors.append(FieldError("name", "2–64 Zeichen: Kleinbuchstaben, Ziffern, . _ -"))
+        errors.append(FieldError("name", _("2–64 Zeichen: Kleinbuchstaben, Ziffern, . _ -")))
     if role not in ROLES:
-        errors.append(FieldError("role", f"muss {' oder '.join(ROLES)} sein"))
+        errors.append(FieldError("role", _roles_message()))
     errors += [FieldError("display_name", p) for p in display_name_problems(display_name)]
     errors += [
         FieldError("password", p) for p in password_problems(password, username, display_name)
@@ -145,7 +153,7 @@ def add_user(
     if errors:
         raise ValidationError(errors)
     if find_user(uow, username) is not None:
-        raise Conflict(f"Benutzer '{username}' existiert bereits")
+        raise Conflict(_("Benutzer '%(name)s' existiert bereits", name=username))
     user = User(
         username=username,
         display_name=display_name or username,
@@ -201,7 +209,7 @@ def set_active(uow: UnitOfWork, username: str, active: bool) -> User:
 def set_role(uow: UnitOfWork, username: str, role: str) -> User:
     user = _get(uow, username)
     if role not in ROLES:
-        raise ValidationError([FieldError("role", f"muss {' oder '.join(ROLES)} sein")])
+        raise ValidationError([FieldError("role", _roles_message())])
     if user.role != role:
         user.role = role
         uow.session.flush()
@@ -227,9 +235,9 @@ def change_password(uow: UnitOfWork, user: User, current: str, new: str, repeate
     returns the new session generation (the caller re-issues its own session with it)."""
     errors = []
     if len(current) > MAX_PASSWORD or not check_password_hash(user.password_hash, current):
-        errors.append(FieldError("current", "das bisherige Passwort stimmt nicht"))
+        errors.append(FieldError("current", _("das bisherige Passwort stimmt nicht")))
     if new != repeated:
-        errors.append(FieldError("repeated", "die beiden neuen Passwörter sind verschieden"))
+        errors.append(FieldError("repeated", _("die beiden neuen Passwörter sind verschieden")))
     errors += _check_password(user, new)
     if errors:
         raise ValidationError(errors)
@@ -255,7 +263,9 @@ def authenticate(uow: UnitOfWork, username: str, password: str) -> User | None:
 @dataclass(frozen=True)
 class LoginAttempt:
     user: User | None  # None: refused
-    message: str = ""  # German, for the login form; never says which part was wrong
+    message: str = (
+        ""  # in the current language, for the login form; never says which part was wrong
+    )
     retry_after: int = 0  # > 0: throttled, try again in this many seconds (HTTP 429)
 
 
@@ -360,6 +370,6 @@ def attempt_login(
         _count_failure(uow, address_key, now)
         _count_failure(uow, account_key, now)
         if wait == dt.timedelta(0):
-            return LoginAttempt(None, REFUSED)
+            return LoginAttempt(None, translate(REFUSED))
     seconds = max(1, int(-(-wait.total_seconds() // 1)))
-    return LoginAttempt(None, THROTTLED.format(seconds=seconds), seconds)
+    return LoginAttempt(None, _(THROTTLED, seconds=seconds), seconds)

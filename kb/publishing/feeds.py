@@ -1,6 +1,7 @@
 """What the Atom feeds hold, as plain data: the newest notes (with their Markdown already
 rendered and sanitised, so no feed can carry unsanitised HTML) and the latest changes to
-cases from the revision table. The XML is the web app's business."""
+cases from the revision table, its words (the action's label, the changed fields' labels) in
+the current language. The XML is the web app's business."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from kb.editorial.history import ACTIONS, changed_fields
+from kb.editorial.history import action_label, changed_fields
 from kb.markup import render_html
 from kb.unit_of_work import UnitOfWork
 from models import Note, Revision
@@ -101,7 +102,7 @@ def case_changes(uow: UnitOfWork, limit: int = FEED_LIMIT) -> list[CaseChange]:
                 slug=str(r.state.get("slug", "")),
                 name=str(r.state.get("name", "")),
                 action=r.action,
-                action_label=ACTIONS.get(r.action, r.action),
+                action_label=action_label(r.action),
                 actor=r.actor,
                 reason=r.reason,
                 updated=r.created_at,
