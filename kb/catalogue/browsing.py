@@ -133,6 +133,8 @@ class CataloguePage:
     matching: list[CaseRow]  # every case that passes the filters, sorted
     facets: dict[str, dict[str, int]]  # facet -> value -> hits that value would leave
     summaries: dict[str, str]  # slug -> plain-text summary, for the rows of this page
+    # slug -> English summary, for the rows of this page that have one, on English pages
+    summaries_en: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -403,15 +405,20 @@ def browse(uow: UnitOfWork, query: CatalogueQuery, vocabulary: Vocabulary) -> Ca
     matching = [table.rows[i] for i in order[selected[order]]]
     page = CataloguePage(query, matching, facets, {})
     page.summaries = summaries(uow, [r.id for r in page.rows])
+    if current() == "en":
+        page.summaries_en = summaries(uow, [r.id for r in page.rows], english=True)
     return page
 
 
-def summaries(uow: UnitOfWork, case_ids: list[int]) -> dict[str, str]:
-    """Plain-text summaries (shortened) of the given cases, by slug."""
+def summaries(uow: UnitOfWork, case_ids: list[int], english: bool = False) -> dict[str, str]:
+    """Plain-text summaries (shortened) of the given cases, by slug; with `english` their
+    English summaries (`summary_en`), of the cases that have one."""
+    column = Case.summary_en if english else Case.summary
     rows: list[Any] = []
     for start in range(0, len(case_ids), 900):  # SQLite limits bound parameters
         chunk = case_ids[start : start + 900]
-        rows += uow.session.execute(select(Case.slug, Case.summary).where(Case.id.in_(chunk)))
+        found = select(Case.slug, column).where(Case.id.in_(chunk), column.is_not(None))
+        rows += uow.session.execute(found)
     result = {}
     for slug, summary in rows:
         text = " ".join(plain_text(summary).split())

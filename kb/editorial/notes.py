@@ -77,7 +77,9 @@ def save_note(
         )
     note = find_note(uow, data.slug, include_deleted=True)
     new_state = data.model_dump(mode="json")
-    action = begin_save(note, note_state, new_state, expected_version, f"Die Notiz '{data.slug}'")
+    action = begin_save(
+        note, note_state, new_state, expected_version, _("Die Notiz '%(slug)s'", slug=data.slug)
+    )
     if action is None:
         assert note is not None  # None means: it exists and nothing changed
         return note, False

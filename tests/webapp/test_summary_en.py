@@ -2,6 +2,8 @@
 (in English, with the German summary kept beside it and marked), never on the German page, kept
 in the history and found by its English words."""
 
+import re
+
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -82,3 +84,15 @@ def test_the_series_cases_of_the_seed_show_their_english_summary(web: FlaskClien
     assert '<div class="prose" lang="en"><p>STADTMENSCH is a joint initiative' in english
     assert '<div class="prose" lang="de"><p>STADTMENSCH ist eine' in english
     assert "STADTMENSCH is a joint" not in web.get("/cases/stadtmensch-altenburg").text
+
+
+def test_the_english_catalogue_lists_the_english_summary_where_there_is_one(
+    web: FlaskClient,
+) -> None:
+    english = web.get("/en/cases?land=thueringen").text
+    assert "<p>STADTMENSCH is a joint initiative" in english
+    # A case without an English summary keeps its German one, marked.
+    assert re.search(r'<p lang="de">[^<]{20,}</p>', web.get("/en/cases").text)
+    german = web.get("/cases?land=thueringen").text
+    assert "STADTMENSCH is a joint" not in german
+    assert "<p>STADTMENSCH ist eine" in german
