@@ -56,7 +56,7 @@ def _governance_count(html: str, code: str) -> int:
 
 
 def _note_count(html: str) -> int:
-    found = re.search(r"<strong>(\d+)</strong> Notizen", html)
+    found = re.search(r"<strong>(\d+)</strong> Notiz(?:en)?\b", html)  # 1 Notiz, 2 Notizen
     assert found
     return int(found[1])
 
