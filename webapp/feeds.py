@@ -57,7 +57,7 @@ def _german(element: ET.Element) -> ET.Element:
 
 def _site_name() -> str:
     """kb.publishing.citation.PUBLISHER in the feed's language."""
-    return _("Wissensbasis Kommunale Kooperationsmodelle")
+    return str(_("Wissensbasis Kommunale Kooperationsmodelle"))
 
 
 def _feed(title: str, subtitle: str, self_url: str, updated: dt.datetime | None) -> ET.Element:

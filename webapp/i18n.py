@@ -28,7 +28,7 @@ from webapp.params import current_path
 
 # Each language's name in itself, for the switch (from Babel's locale data: "Deutsch",
 # "English"; a new language needs no code).
-NAMES = {lang: Locale.parse(lang).get_display_name(lang).capitalize() for lang in LANGUAGES}
+NAMES = {lang: str(Locale.parse(lang).get_display_name(lang)).capitalize() for lang in LANGUAGES}
 
 
 class LanguagePrefix:
@@ -92,7 +92,7 @@ def hint(lang: str) -> str:
     with force_locale(lang):
         # Translators: the link on a German page to the same page in your language; say it in
         # your language ("Read this page in English").
-        return gettext("Diese Seite auf Deutsch lesen")
+        return str(gettext("Diese Seite auf Deutsch lesen"))
 
 
 def content_lang(content: str = DEFAULT) -> Markup:
@@ -107,7 +107,7 @@ def content_marker(content: str = DEFAULT) -> Markup:
     if content == language():
         return Markup("")
     # Translators: after a text shown as written, in German, on a page in your language.
-    return Markup(' <span class="content-language">%s</span>') % gettext("(auf Deutsch)")
+    return Markup(' <span class="content-language">%s</span>') % str(gettext("(auf Deutsch)"))
 
 
 def date_text(value: Any, long: bool = False) -> str:
@@ -120,12 +120,12 @@ def date_text(value: Any, long: bool = False) -> str:
         if len(parts) == 1:
             return parts[0]
         if len(parts) == 2:
-            return format_date(dt.date(int(parts[0]), int(parts[1]), 1), "MMMM y")
+            return str(format_date(dt.date(int(parts[0]), int(parts[1]), 1), "MMMM y"))
         value = dt.date.fromisoformat(value)
     german = language() == DEFAULT
     if long:
-        return format_date(value, "d. MMMM y" if german else "d MMMM y")
-    return format_date(value, "dd.MM.y" if german else "d MMM y")
+        return str(format_date(value, "d. MMMM y" if german else "d MMMM y"))
+    return str(format_date(value, "dd.MM.y" if german else "d MMM y"))
 
 
 def _begin() -> None:
