@@ -12,11 +12,13 @@ browser prefers another language suggests it, and never redirects.
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
 from babel import Locale
+from babel.dates import get_month_names
 from flask import Flask, Response, g, request
-from flask_babel import Babel, force_locale, format_date, gettext
+from flask_babel import Babel, force_locale, get_translations, gettext
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
 
@@ -52,8 +54,10 @@ class LanguagePrefix:
 
 
 def language() -> str:
-    """The language of this request's page."""
-    return str(request.environ.get(LANGUAGE_KEY, DEFAULT)) if request else DEFAULT
+    """The language of this request's page: kb's current language, which the request's first
+    hook set from the URL's prefix (a context variable: templates ask for it hundreds of times
+    a page, and `request` is a proxy that costs a lookup each time)."""
+    return kb.i18n.current()
 
 
 def url_in(lang: str) -> str:
@@ -110,26 +114,47 @@ def content_marker(content: str = DEFAULT) -> Markup:
     return Markup(' <span class="content-language">%s</span>') % str(gettext("(auf Deutsch)"))
 
 
+@cache
+def _months(lang: str, width: Literal["wide", "abbreviated"]) -> dict[int, str]:
+    """Babel's month names of `lang` ("wide": Mai, May; "abbreviated": Mai, May), kept: Babel's
+    format_date looks the locale up again for every date, and a case page shows dozens."""
+    return dict(get_month_names(width, locale=Locale.parse(lang)))
+
+
 def date_text(value: Any, long: bool = False) -> str:
     """A date in the page's language: 19.05.2022 / 19 May 2022 short; "19. Mai 2022" / "19 May
     2022" with `long`; partial ISO dates (2019, 2019-04) as far as they go."""
     if value is None or value == "":
         return ""
+    lang = language()
     if isinstance(value, str):
         parts = value.split("-")
         if len(parts) == 1:
             return parts[0]
         if len(parts) == 2:
-            return str(format_date(dt.date(int(parts[0]), int(parts[1]), 1), "MMMM y"))
+            return f"{_months(lang, 'wide')[int(parts[1])]} {parts[0]}"
         value = dt.date.fromisoformat(value)
-    german = language() == DEFAULT
-    if long:
-        return str(format_date(value, "d. MMMM y" if german else "d MMMM y"))
-    return str(format_date(value, "dd.MM.y" if german else "d MMM y"))
+    if lang == DEFAULT:
+        return (
+            f"{value.day}. {_months(lang, 'wide')[value.month]} {value.year}"
+            if long
+            else (f"{value.day:02d}.{value.month:02d}.{value.year}")
+        )
+    month = _months(lang, "wide" if long else "abbreviated")[value.month]
+    return f"{value.day} {month} {value.year}"
+
+
+def translations() -> Any:
+    """This request's catalogue, looked up once: Flask-Babel's get_translations() works out the
+    locale and its catalogue again on every call (about 7 µs), and a page says hundreds of words."""
+    found = g.get("kb_translations")
+    if found is None:
+        found = g.kb_translations = get_translations()
+    return found
 
 
 def _begin() -> None:
-    g.kb_language_token = kb.i18n.enter(language())
+    g.kb_language_token = kb.i18n.enter(str(request.environ.get(LANGUAGE_KEY, DEFAULT)))
 
 
 def _end(exc: BaseException | None = None) -> None:
@@ -150,8 +175,20 @@ def install(app: Flask) -> None:
     and the template helpers (`lang`, `url_in`, `languages`, `suggested_language`)."""
     app.wsgi_app = LanguagePrefix(app.wsgi_app)  # type: ignore[method-assign]
     Babel(app, locale_selector=language, default_locale=DEFAULT)
+    # The templates' words through the request's catalogue (instead of Flask-Babel's callables,
+    # which look it up per word); Jinja's newstyle wrappers still escape and fill placeholders.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: translations().ugettext(message),
+        ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
+        pgettext=lambda context, message: translations().upgettext(context, message),
+        npgettext=lambda context, singular, plural, n: translations().unpgettext(
+            context, singular, plural, n
+        ),
+        newstyle=True,
+    )
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.before_request(_begin)
+    # First of all hooks: the host check's 400 and the URL limits' 414 speak the page's language.
+    app.before_request_funcs.setdefault(None, []).insert(0, _begin)
     app.teardown_request(_end)
     app.after_request(_vary)
     app.jinja_env.filters["date_text"] = date_text

@@ -183,6 +183,7 @@ def test_403_405_and_503_are_english(editor: FlaskClient) -> None:
     app: Flask = editor.application  # type: ignore[attr-defined]
     english = {"kb.language": "en", "SCRIPT_NAME": "/en"}
     with app.test_request_context("/cases", environ_overrides=english):
+        app.preprocess_request()  # the request's first hook takes its language from the prefix
         page = unavailable_response().get_data(as_text=True)
     assert '<html lang="en">' in page and "Database temporarily unavailable" in page
     assert "Reload the page" in page and 'href="/en/"' in page
