@@ -192,7 +192,7 @@ def test_catalogue_pages_per_governance_type_scale_and_land(
 def test_links_stay_inside_the_edition_and_resolve(site: Path) -> None:
     allowed = _content_urls()
     checked = 0
-    for page in [*_pages(site), *site.glob("*.svg")]:
+    for page in [*_pages(site), *site.rglob("*.svg"), *site.rglob("*.atom")]:
         for link in _parse(page).links:
             parts = urlsplit(link)
             if parts.scheme in ("http", "https"):
@@ -208,6 +208,16 @@ def test_links_stay_inside_the_edition_and_resolve(site: Path) -> None:
             assert site in target.parents, f"{page}: {link} (outside the edition)"
             checked += 1
     assert checked > 10_000
+
+
+def test_the_feeds_link_into_the_edition(site: Path) -> None:
+    changes = _parse(site / "cases" / "changes.atom").links
+    # Each change links to its case's page (the edition holds no histories), relative to the
+    # feed's own address (the links test resolves them).
+    pages = [link for link in changes if re.fullmatch(r"[a-z0-9-]+/index\.html", link)]
+    assert len(pages) > 10
+    assert not [link for link in changes if "history" in link or "://" in link]
+    assert "feed.atom" in _parse(site / "en" / "feed.atom").links  # the English feed's own
 
 
 def test_every_page_names_the_date_of_the_edition(site: Path) -> None:
