@@ -53,6 +53,8 @@ EDITION = "KB_EDITION"
 MARKER = ".kb-edition"
 # The page number's segment in a catalogue path (/cases/page/2).
 PAGE = "page"
+# Cases per catalogue page in the edition (the site's largest page size): fewer pages to build.
+PER_PAGE = 100
 
 Progress = Callable[[int, int], None]
 
@@ -90,6 +92,8 @@ def catalogue_path(pairs: Iterable[tuple[str, str]]) -> str | None:
             facets[name] = value
         elif name == PAGE and value.isdigit() and int(value) >= 1 and page == 1:
             page = int(value)
+        elif name == "per_page" and value == str(PER_PAGE):
+            continue  # every catalogue page of the edition has this size
         else:
             return None
     path = "/cases" + "".join(f"/{f}/{quote(facets[f], safe='')}" for f in FACETS if f in facets)
@@ -110,11 +114,14 @@ class EditionRequests:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         prefix, path = _language_prefix(environ.get("PATH_INFO", ""))
         parts = path.split("/")[2:] if path.startswith("/cases/") else []
-        if parts and len(parts) % 2 == 0:
-            pairs = list(zip(parts[::2], parts[1::2], strict=True))
-            if all(name in FACETS or name == PAGE for name, _value in pairs):
-                environ["PATH_INFO"] = prefix + "/cases"
-                environ["QUERY_STRING"] = "&".join(f"{n}={quote(v, safe='')}" for n, v in pairs)
+        pairs = list(zip(parts[::2], parts[1::2], strict=True)) if len(parts) % 2 == 0 else []
+        catalogue = path == "/cases" or (
+            bool(pairs) and all(name in FACETS or name == PAGE for name, _value in pairs)
+        )
+        if catalogue:
+            pairs.append(("per_page", str(PER_PAGE)))
+            environ["PATH_INFO"] = prefix + "/cases"
+            environ["QUERY_STRING"] = "&".join(f"{n}={quote(v, safe='')}" for n, v in pairs)
         return contextvars.Context().run(self.app, environ, start_response)
 
 
@@ -158,17 +165,19 @@ def _pages() -> Iterator[str]:
 
     unit, vocab = uow(), vocabulary()
     yield from (url_for(e) for e in STATIC_ENDPOINTS)
-    everything = browse(unit, CatalogueQuery(), vocab)
+    everything = browse(unit, CatalogueQuery(per_page=PER_PAGE), vocab)
     yield from _catalogue_pages({}, everything.pages)
     for facet in FACETS:
         for value, count in everything.facets.get(facet, {}).items():
             if count:
-                query = CatalogueQuery({facet: (value,)})
+                query = CatalogueQuery({facet: (value,)}, per_page=PER_PAGE)
                 yield from _catalogue_pages(query.filters, browse(unit, query, vocab).pages)
     # The typology matrix's cells (start page, typology page): governance type and scale.
     for governance in everything.facets.get("governance", {}):
         for scale in everything.facets.get("scale", {}):
-            query = CatalogueQuery({"governance": (governance,), "scale": (scale,)})
+            query = CatalogueQuery(
+                {"governance": (governance,), "scale": (scale,)}, per_page=PER_PAGE
+            )
             yield from _catalogue_pages(query.filters, browse(unit, query, vocab).pages)
     per_page = CatalogueQuery(per_page=100)
     for number in range(1, browse(unit, per_page, vocab).pages + 1):
@@ -191,7 +200,7 @@ def _pages() -> Iterator[str]:
 
 def _catalogue_pages(filters: Any, pages: int) -> Iterator[str]:
     for number in range(1, max(pages, 1) + 1):
-        path = catalogue_path(CatalogueQuery(filters, page=number).args())
+        path = catalogue_path(CatalogueQuery(filters, page=number, per_page=PER_PAGE).args())
         assert path is not None  # one value per facet: always a page of the edition
         yield path
 
