@@ -452,7 +452,7 @@ def _export_site(out: Path, quiet: bool) -> None:
             )
         shutil.rmtree(out)
     export_site = found[0].load()
-    with _progress(_("Statische Ausgabe"), _("Seiten"), quiet) as progress:
+    with _progress(_("Statische Ausgabe"), _("Dateien"), quiet) as progress:
         report = export_site(settings, out, progress)
     click.echo(
         _(

@@ -5,6 +5,7 @@ files (external ones only to the content's own addresses), the edition's date on
 editing, login, compare or server search, and Pagefind's own search finding a case by a German
 word (its JavaScript run in Node over the files)."""
 
+import configparser
 import datetime as dt
 import json
 import re
@@ -362,6 +363,14 @@ def test_cli_replaces_an_edition_and_refuses_other_folders(
 
 def test_the_marker_is_named_alike_in_kb_and_the_web_app() -> None:
     assert kb.cli.EDITION_MARKER == edition.MARKER
+
+
+def test_setup_cfg_registers_the_site_exporter() -> None:
+    """kb finds the edition through this entry point (kb never imports the web app)."""
+    config = configparser.ConfigParser()
+    config.read(WEB.parent / "setup.cfg", encoding="utf-8")
+    lines = config["options.entry_points"]["kb.exporters"].strip().splitlines()
+    assert [line.replace(" ", "") for line in lines] == ["site=webapp.edition:export_site"]
 
 
 def test_build_refuses_a_folder_that_is_not_empty(
