@@ -42,7 +42,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from flask import Flask, current_app, url_for
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 
-from kb.catalogue.browsing import FACETS, CatalogueQuery, browse
+from kb.catalogue.browsing import FACETS, CatalogueQuery, browse, facet_values
 from kb.config import Settings
 from kb.i18n import DEFAULT, LANGUAGES
 from webapp.context import uow, vocabulary
@@ -167,14 +167,16 @@ def _pages() -> Iterator[str]:
     yield from (url_for(e) for e in STATIC_ENDPOINTS)
     everything = browse(unit, CatalogueQuery(per_page=PER_PAGE), vocab)
     yield from _catalogue_pages({}, everything.pages)
+    # Every value a facet can take (the map links each Land, with cases or not) and every one
+    # the cases have (the years).
+    values = {f: [*facet_values(vocab, f), *everything.facets.get(f, {})] for f in FACETS}
     for facet in FACETS:
-        for value, count in everything.facets.get(facet, {}).items():
-            if count:
-                query = CatalogueQuery({facet: (value,)}, per_page=PER_PAGE)
-                yield from _catalogue_pages(query.filters, browse(unit, query, vocab).pages)
+        for value in dict.fromkeys(values[facet]):
+            query = CatalogueQuery({facet: (value,)}, per_page=PER_PAGE)
+            yield from _catalogue_pages(query.filters, browse(unit, query, vocab).pages)
     # The typology matrix's cells (start page, typology page): governance type and scale.
-    for governance in everything.facets.get("governance", {}):
-        for scale in everything.facets.get("scale", {}):
+    for governance in dict.fromkeys(values["governance"]):
+        for scale in dict.fromkeys(values["scale"]):
             query = CatalogueQuery(
                 {"governance": (governance,), "scale": (scale,)}, per_page=PER_PAGE
             )

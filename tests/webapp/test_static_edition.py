@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 import kb.cli
+from kb.catalogue.browsing import FACET_VOCABULARIES
 from kb.catalogue.cases import list_cases
 from kb.config import Settings
 from kb.runtime import Runtime
@@ -193,6 +194,20 @@ def test_catalogue_pages_per_governance_type_scale_and_land(
                         listed.add(target.parent.name)  # a case's page (only rows link to one)
             expected = {c.slug for c in cases if getattr(c, attribute) == value}
             assert listed == expected, (facet, value)
+
+
+def test_every_value_of_the_vocabularies_has_its_page(
+    site: Path, seeded_settings: Settings
+) -> None:
+    """Even a value without cases (the map links every Land): an empty catalogue page."""
+    runtime = Runtime.from_settings(seeded_settings)
+    try:
+        vocabulary = runtime.vocabulary
+    finally:
+        runtime.close()
+    for facet, name in FACET_VOCABULARIES.items():
+        for code in vocabulary.codes(name):
+            assert (site / "cases" / facet / code / "index.html").is_file(), (facet, code)
 
 
 def test_links_stay_inside_the_edition_and_resolve(site: Path) -> None:
