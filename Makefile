@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed
 export KB_INSTANCE ?= $(CURDIR)/instance
 
 .DEFAULT_GOAL := help
-.PHONY: help run init test lint format bench loadtest lock clean messages translations language
+.PHONY: help run init site test lint format bench loadtest lock clean messages translations language
 
 # The gettext catalogues: kb's messages (domain kb) and the web app's (domain messages). The .po
 # files are the source; the compiled .mo files are built from them and not kept in git.
@@ -35,6 +35,10 @@ init: $(STAMP) $(MO) ## create or upgrade the database and load seed_data/ (idem
 
 run: init ## set everything up and serve on http://127.0.0.1:5000
 	$(BIN)/kb serve --host 127.0.0.1 --port 5000
+
+SITE ?= $(CURDIR)/site
+site: init ## the static edition of the local instance in ./site (or SITE=dir): any web host, a folder or a USB stick
+	$(BIN)/kb export --format site --out $(SITE)
 
 test: $(STAMP) $(MO) $(if $(NPM),$(NODE_STAMP)) ## lint, check the import contracts, run the whole test suite (browser tests too)
 	$(BIN)/ruff check .

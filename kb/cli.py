@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
@@ -46,6 +46,9 @@ COMPARE_FORMATS = ("csv", "json", "markdown", "text")
 # The kinds with a history (kb.editorial.kinds.deletable) and the kinds the index holds
 # (search_index.documents.KINDS), named here for the same reason and checked the same way.
 HISTORY_KINDS = ("case", "talk", "note")
+# The file that marks a folder as a static edition (webapp.edition.MARKER, checked alike): only
+# such a folder is replaced by `kb export --format site`.
+EDITION_MARKER = ".kb-edition"
 SEARCH_KINDS = ("case", "talk", "note")
 QUIET = click.option(
     "--quiet",
@@ -383,10 +386,14 @@ def _print_completeness() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["yaml", "json", "csv"]),
+    type=click.Choice(["yaml", "json", "csv", "site"]),
     default="yaml",
     show_default=True,
-    help=N_("yaml: wieder importierbare Dateien; json; csv."),
+    help=N_(
+        "yaml: wieder importierbare Dateien; json; csv; site: die statische Ausgabe der ganzen "
+        "Website (HTML mit relativen Verweisen und Pagefind-Suche, für jeden Webserver, einen "
+        "Ordner oder USB-Stick)."
+    ),
 )
 @click.option(
     "--out",
@@ -396,7 +403,10 @@ def _print_completeness() -> None:
 )
 @QUIET
 @_reports_errors
-def export_command(fmt: "Format", out: Path, quiet: bool) -> None:
+def export_command(fmt: "Format | Literal['site']", out: Path, quiet: bool) -> None:
+    if fmt == "site":
+        _export_site(out, quiet)
+        return
     from kb.exchange.exporting import export_catalogue
 
     with (
@@ -408,6 +418,61 @@ def export_command(fmt: "Format", out: Path, quiet: bool) -> None:
             uow, fmt, out, runtime.vocabulary, runtime.settings.vocabulary_file, progress
         )
     click.echo(_("%(n)d Datei(en) nach %(out)s geschrieben.", n=len(written), out=out))
+
+
+def _exporters() -> list["EntryPoint"]:
+    from importlib.metadata import entry_points
+
+    return list(entry_points(group="kb.exporters"))
+
+
+def _export_site(out: Path, quiet: bool) -> None:
+    """The static edition is the web app's pages: another package builds it (entry point group
+    kb.exporters, name site: webapp.edition.export_site), as `kb serve` comes from kb.commands,
+    so that kb never imports the web app."""
+    import shutil
+
+    from kb.config import Settings
+
+    found = [e for e in _exporters() if e.name == "site"]
+    if not found:
+        raise KbError(_("Die statische Ausgabe braucht die Web-Anwendung (Paket webapp)."))
+    settings = Settings.from_env()
+    if out.exists() and not out.is_dir():
+        raise KbError(_("%(out)s ist kein Ordner.", out=out))
+    if out.is_dir() and any(out.iterdir()):
+        # Only a previous edition is replaced: a mistyped --out never deletes anyone's files.
+        if not (out / EDITION_MARKER).is_file():
+            raise KbError(
+                _(
+                    "%(out)s ist nicht leer und keine statische Ausgabe: bitte einen leeren oder "
+                    "neuen Ordner angeben.",
+                    out=out,
+                )
+            )
+        shutil.rmtree(out)
+    export_site = found[0].load()
+    with _progress(_("Statische Ausgabe"), _("Dateien"), quiet) as progress:
+        report = export_site(settings, out, progress)
+    click.echo(
+        _(
+            "Statische Ausgabe vom %(date)s: %(pages)d Seiten, %(files)d Dateien in %(out)s; "
+            "%(indexed)d Seiten im Suchindex (Pagefind).",
+            date=report["date"],
+            pages=report["pages"],
+            files=report["files"],
+            out=report["out"],
+            indexed=report["indexed"],
+        )
+    )
+    if report["dropped"]:
+        kinds = ", ".join(f"{kind} ({n})" for kind, n in report["dropped"][:8])
+        click.echo(
+            _(
+                "Verweise auf Seiten, die die Ausgabe nicht enthält, entfernt: %(kinds)s",
+                kinds=kinds,
+            )
+        )
 
 
 @main.command(

@@ -20,6 +20,7 @@ from webapp import (
     compare,
     downloads,
     editing,
+    edition,
     errors,
     feeds,
     headers,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     auth.install(app)
     headers.install(app)
     links.install(app)
+    edition.install(app)
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

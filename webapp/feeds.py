@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from kb.i18n import DEFAULT
 from kb.publishing.feeds import CaseChange, NoteEntry, case_changes, last_change, newest_notes
 from webapp.context import uow
+from webapp.edition import edition
 from webapp.hosts import external_url, site_root
 from webapp.i18n import language
 from webapp.links import external_url_of, note_anchor
@@ -115,8 +116,11 @@ def notes() -> Response:
 def _change_entry(feed: ET.Element, change: CaseChange) -> None:
     entry = _add(feed, "entry")
     # The case's history, not its page: it shows this very change, and it stays reachable when
-    # the case is deleted later.
-    url = _absolute("history.show", kind="cases", slug=change.slug)
+    # the case is deleted later. The static edition holds no histories: there, the case's page.
+    if edition():
+        url = _absolute("pages.case", slug=change.slug)
+    else:
+        url = _absolute("history.show", kind="cases", slug=change.slug)
     # One entry per revision; revision ids never change or come back.
     _add(entry, "id", f"{_absolute('feeds.case_changes_feed')}#revision-{change.revision_id}")
     _add(entry, "title", change.title)

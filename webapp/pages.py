@@ -46,6 +46,7 @@ from kb.i18n import DEFAULT
 from kb.watermark import cached
 from webapp.auth import current_user
 from webapp.context import runtime, uow, vocabulary
+from webapp.edition import edition
 from webapp.i18n import language
 from webapp.links import url_of
 from webapp.maps import map_panel
@@ -89,6 +90,14 @@ def cases() -> str:
     def link(facet: str, values: tuple[str, ...]) -> str:
         return link_with("/cases", page.query.args(page=1, **{facet: values}))
 
+    toggle, facet_counts = toggle_link(page.query.filters, link), page.facets
+    # The static edition shows the typology and map panels on the whole list only (their links
+    # keep the page's filters, and it has no page for such combinations).
+    whole = not edition() or not page.query.filters
+    if edition():
+        # The static edition has a page per facet value, not per combination of them: its
+        # filters lead from the whole catalogue (their counts) to one value's page and back.
+        toggle, facet_counts = _edition_toggle(page.query.filters), _whole_catalogue_facets()
     return render_template(
         "cases/list.html",
         page=page,
@@ -98,15 +107,33 @@ def cases() -> str:
         facet_labels=FACET_LABELS,
         label_of=lambda facet, value: labels[facet].get(value, value),
         sorts=sort_labels(),
-        toggle=toggle_link(page.query.filters, link),
+        toggle=toggle,
+        facet_counts=facet_counts,
         page_url=lambda n: link_with("/cases", page.query.args(page=n)),
-        download=lambda ext: link_with(f"/cases.{ext}", page.query.args(page=1)),
+        # (The edition offers the whole catalogue's files, on its unfiltered list only.)
+        download=lambda ext: link_with(
+            f"/cases.{ext}", [] if edition() else page.query.args(page=1)
+        ),
+        whole=whole,
         # The typology matrix of this selection (its cells keep the other filters).
-        matrix=typology_matrix(uow(), page.query.filters, vocabulary()),
+        matrix=typology_matrix(uow(), page.query.filters, vocabulary()) if whole else None,
         cell_link=cell_link(page.query.filters),
         typology_url=link_with("/typology", CatalogueQuery(page.query.filters).args()),
-        map_panel=map_panel(page.query.filters),
+        map_panel=map_panel(page.query.filters) if whole else None,
     )
+
+
+def _whole_catalogue_facets() -> Any:
+    unit, vocab = uow(), vocabulary()
+    return cached(unit, ("edition_facets",), lambda: browse(unit, CatalogueQuery(), vocab).facets)
+
+
+def _edition_toggle(filters: Any) -> Callable[[str, str], str]:
+    def toggle(facet: str, value: str) -> str:
+        chosen = value in filters.get(facet, ())
+        return link_with("/cases", CatalogueQuery({} if chosen else {facet: (value,)}).args())
+
+    return toggle
 
 
 @bp.get("/cases/<slug>")

@@ -13,6 +13,7 @@ from kb.editorial.kinds import KINDS
 from kb.i18n import DEFAULT
 from kb.search.service import FACETS, SORTS, QuerySyntaxError
 from webapp.context import runtime, uow, vocabulary
+from webapp.edition import edition
 from webapp.i18n import language
 from webapp.params import (
     args_of,
@@ -58,6 +59,9 @@ def value_label(facet: str, value: str) -> str:
 
 @bp.get("/search")
 def search() -> str:
+    if edition():
+        # The static edition's search runs in the browser (Pagefind), over the files.
+        return render_template("edition/search.html")
     req, problems = search_request(args_of(request.args))
     results, error = None, None
     if req.query.strip() or req.filters:
