@@ -109,7 +109,7 @@ def parse_number(name: str, value: str, default: float, minimum: float) -> float
                 "%(name)s: %(value)s ist keine Zahl ab %(minimum)s",
                 name=name,
                 value=repr(value),
-                minimum=f"{minimum:g}",
+                minimum=format(minimum, "g"),
             )
         )
     return number
