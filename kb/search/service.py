@@ -189,12 +189,12 @@ class SearchIndexService:
                         position = batch.position
                         if changelog.lagging(uow, position):
                             batch.skip()
-                            log.warning(
-                                "search index at log position %s missed pruned changes: "
-                                "rebuilding it",
-                                position,
-                            )
-                            self.repair.start(force=True)
+                            if self.repair.start(force=True):
+                                log.warning(
+                                    "search index at log position %s missed pruned changes: "
+                                    "rebuilding it",
+                                    position,
+                                )
                             return CatchUpResult(CatchUp.UNUSABLE, written)
                         entries = changelog.entries_after(uow, position, CATCH_UP_BATCH)
                         if entries.last is not None:
