@@ -305,12 +305,14 @@ class SearchIndexService:
         findable as soon as it returns, in every process: the log entries past the position
         of the index's newest commit (saved by another process, or left by a busy writer or a
         process that died) and the caller's own uncommitted changes. The position is read
-        before the search opens its searcher, which then reads that commit or a newer one."""
-        changes = list(
-            dict.fromkeys(
-                [*changelog.entries_after(uow, self.applied()).changes, *changelog.own_changes(uow)]
-            )
-        )
+        before the search opens its searcher, which then reads that commit or a newer one.
+        Empty while the index cannot be read (the search then says so)."""
+        try:
+            applied = self.engine.store.applied_position()
+        except IndexUnavailable:
+            return Overlay()
+        logged = changelog.entries_after(uow, applied).changes
+        changes = list(dict.fromkeys([*logged, *changelog.own_changes(uow)]))
         if not changes:
             return Overlay()
         if self.on_pending is not None:
