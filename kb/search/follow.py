@@ -24,6 +24,7 @@ from kb.search.service import BackgroundIndexer, SearchIndexService
 from kb.unit_of_work import UnitOfWork
 from models.db import Listener, listener
 from models.outbox import CHANNEL
+from search_index.documents import IndexUnavailable
 
 log = logging.getLogger(__name__)
 LISTEN_CHECK = 5.0  # seconds: the longest a PostgreSQL follower waits without looking
@@ -98,8 +99,14 @@ class LogFollower:
 
     def check(self) -> bool:
         """Wake the indexer if the index lacks log entries (or missed pruned ones); register
-        the index's position every HEARTBEAT seconds. Returns whether it woke the indexer."""
-        applied = self._service.applied()
+        the index's position every HEARTBEAT seconds. Returns whether it woke the indexer.
+        An index that is missing or cannot be read is rebuilt instead (IndexRepair, which
+        waits a minute after a failure before it tries again): a catch-up could not write it."""
+        try:
+            applied = self._service.engine.store.applied_position()
+        except IndexUnavailable:
+            self._service.repair.start()
+            return False
         with self._make_uow() as uow:
             newest = changelog.newest(uow)
             behind = (newest is not None and newest > (applied or 0)) or changelog.lagging(

@@ -187,6 +187,23 @@ def test_a_following_server_indexes_what_the_other_saved_by_itself(
     assert not second.follower.running()
 
 
+def test_a_new_server_without_an_index_builds_its_own_and_follows_the_log(
+    seeded: Runtime, tmp_path: Path
+) -> None:
+    settings = dataclasses.replace(seeded.settings, index_dir=tmp_path / "index-c")
+    new = Runtime.from_settings(settings)
+    try:
+        new.follow_log()  # no request needed: the follower starts the build
+        assert wait_for(
+            lambda: not new.search_index.repair.running() and new.search_index.applied() is not None
+        )
+        assert new.search_index.engine.store.check() == "ok"
+        save(seeded, "fuer-den-neuen", "Die Lastenradgenossenschaft stellte sich vor.")
+        assert wait_for(lambda: "note:fuer-den-neuen" in new.search_index.engine.ids())
+    finally:
+        new.close()
+
+
 def test_a_rebuild_records_its_position_and_applies_what_was_committed_meanwhile(
     seeded: Runtime, second: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
