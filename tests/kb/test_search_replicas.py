@@ -250,3 +250,50 @@ def test_log_positions_follow_commit_order_not_insert_order(seeded: Runtime) -> 
         ).all()
         slugs = [uow.session.get(Note, row.entity_id).slug for row in rows]  # type: ignore[union-attr]
     assert slugs[-2:] == ["danach-begonnen", "zuerst"]
+
+
+def test_a_reader_following_the_log_never_passes_an_entry_committed_later(
+    seeded: Runtime,
+) -> None:
+    """Writers commit concurrently while a reader follows the log as an index does (entries
+    past its position, then its position is the last one it read): it must see every entry."""
+    seen: list[int] = []
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(8):
+                save(seeded, f"w{n}-{i}", f"Gleichzeitig {n} {i}", index=False)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def read(position: int | None) -> int | None:
+        with seeded.uow() as uow:
+            rows = uow.session.scalars(
+                select(SearchOutbox.id)
+                .where(SearchOutbox.id > (position or 0))
+                .order_by(SearchOutbox.id)
+            ).all()
+        seen.extend(rows)
+        return rows[-1] if rows else position
+
+    with seeded.uow() as uow:
+        start = position = changelog.newest(uow) or changelog.horizon(uow)
+    writers = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in writers:
+        t.start()
+    deadline = time.monotonic() + 120
+    while any(t.is_alive() for t in writers) and time.monotonic() < deadline:
+        position = read(position)
+    for t in writers:
+        t.join(10)
+    read(position)
+    assert errors == []
+    with seeded.uow() as uow:
+        logged = list(
+            uow.session.scalars(
+                select(SearchOutbox.id).where(SearchOutbox.id > start).order_by(SearchOutbox.id)
+            )
+        )
+    assert len(logged) == 32
+    assert seen == logged  # each once, in order, none passed by
