@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from kb.catalogue.cases import case_state, get_case, save_case
 from kb.catalogue.schemas import CaseIn, NoteIn
@@ -20,7 +20,7 @@ from kb.runtime import Runtime
 from kb.search import changelog
 from kb.search.service import CatchUp, SearchRequest
 from kb.unit_of_work import UnitOfWork
-from models import Note, SearchOutbox, SearchReplica
+from models import Note, SearchLogHorizon, SearchOutbox, SearchReplica
 from models.base import utcnow
 
 TALK = "talk-1-stadtmensch-altenburg"
@@ -297,3 +297,29 @@ def test_a_reader_following_the_log_never_passes_an_entry_committed_later(
         )
     assert len(logged) == 32
     assert seen == logged  # each once, in order, none passed by
+
+
+def test_an_index_written_before_positions_were_kept_applies_what_the_log_holds(
+    seeded: Runtime,
+) -> None:
+    """An index of the older code has no position: as the outbox promised, it has every change
+    the log no longer holds; the entries left in the log are written, then it has a position.
+    (Once something was pruned it could not tell what it missed, and rebuilds instead.)"""
+    from kb.search.indexing import all_documents
+    from search_index.store import DocumentList
+
+    store = seeded.search_index.engine.store
+    with seeded.uow() as uow:
+        docs = tuple(all_documents(uow, seeded.vocabulary))
+        # As migration 0009 leaves it: nothing pruned yet, no index registered.
+        uow.session.execute(update(SearchLogHorizon).values(pruned_through=0))
+        uow.session.execute(delete(SearchReplica))
+        uow.commit()
+    target, _ = store.build(DocumentList(docs), 1)  # no position recorded
+    store.publish(target)
+    assert seeded.search_index.applied() is None
+    save(seeded, "alt-und-neu", "Die Schlüsselgewalt wurde geteilt.", index=False)
+    assert found(seeded, "Schlüsselgewalt") == {"note:alt-und-neu"}
+    assert catch_up(seeded) is CatchUp.WRITTEN
+    assert in_index(seeded, "Schlüsselgewalt") == {"note:alt-und-neu"}
+    assert seeded.search_index.applied() is not None and log_size(seeded) == 0
