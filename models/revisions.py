@@ -88,12 +88,13 @@ def _raise_version(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_revisions(session: Session) -> None:
     session.info.pop(_WROTE, None)
-    forget_unlogged(session)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_unlogged(session: Session, transaction: SessionTransaction) -> None:
-    # A session closed without commit or rollback (UnitOfWork.__exit__) ends its transaction
-    # here: what it meant to log must not be logged by its next transaction.
+    # Only when the outermost transaction ends (committed, rolled back, or its session closed,
+    # as UnitOfWork.__exit__ does): what it meant to log must not be logged by the session's
+    # next transaction. A savepoint rolled back inside it keeps them: its caller goes on, and
+    # a change logged that did not happen only costs a document written again.
     if transaction.parent is None:
         forget_unlogged(session)

@@ -323,3 +323,33 @@ def test_an_index_written_before_positions_were_kept_applies_what_the_log_holds(
     assert catch_up(seeded) is CatchUp.WRITTEN
     assert in_index(seeded, "Schlüsselgewalt") == {"note:alt-und-neu"}
     assert seeded.search_index.applied() is not None and log_size(seeded) == 0
+
+
+def test_the_log_holds_what_was_committed_not_what_was_rolled_back(seeded: Runtime) -> None:
+    def logged() -> list[tuple[str, int]]:
+        with seeded.uow() as uow:
+            rows = uow.session.execute(
+                select(SearchOutbox.entity_type, SearchOutbox.entity_id).order_by(SearchOutbox.id)
+            )
+            return [(t, i) for t, i in rows]
+
+    def note_id(slug: str) -> int:
+        with seeded.uow() as uow:
+            found = uow.session.scalar(select(Note.id).where(Note.slug == slug))
+            assert found is not None
+            return found
+
+    with UnitOfWork(seeded.session_factory) as uow:
+        save_note(uow, NoteIn(slug="verworfen", talk=TALK, title="V", body="Weg."), actor="t")
+        uow.rollback()
+        save_note(uow, NoteIn(slug="behalten2", talk=TALK, title="B", body="Da."), actor="t")
+        with uow.session.begin_nested() as savepoint:  # a savepoint undone keeps the rest
+            uow.session.execute(select(1))
+            savepoint.rollback()
+        uow.commit()
+    assert logged() == [("note", note_id("behalten2"))]
+    with UnitOfWork(seeded.session_factory) as uow:  # left without commit: nothing logged
+        save_note(uow, NoteIn(slug="offen2", talk=TALK, title="O", body="Offen."), actor="t")
+    with UnitOfWork(seeded.session_factory) as uow:
+        uow.commit()
+    assert logged() == [("note", note_id("behalten2"))]
