@@ -36,6 +36,13 @@ class Settings:
     base_url: str = ""
     # The host names requests may name (KB_TRUSTED_HOSTS); empty means LOCAL_HOSTS.
     trusted_hosts: tuple[str, ...] = ()
+    # The search change log (kb.search.changelog): entries older than this many days are
+    # pruned even when an index has not applied them yet (it rebuilds itself when it comes
+    # back); 0 keeps them until every known index has (KB_LOG_KEEP_DAYS).
+    log_keep_days: float = 7.0
+    # How often a process on SQLite looks for log entries of other processes (PostgreSQL
+    # notifies them at once), in seconds (KB_LOG_POLL_SECONDS).
+    log_poll_seconds: float = 0.5
 
     @property
     def vocabulary_file(self) -> Path:
@@ -55,12 +62,15 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """Read KB_INSTANCE, KB_DATABASE_URL, KB_INDEX_DIR, KB_SECRET_KEY, KB_SEED_DIR,
-        KB_BEHIND_PROXY, KB_BASE_URL and KB_TRUSTED_HOSTS; a malformed KB_BASE_URL or
-        KB_TRUSTED_HOSTS raises ConfigurationError naming the variable."""
+        KB_BEHIND_PROXY, KB_BASE_URL, KB_TRUSTED_HOSTS, KB_LOG_KEEP_DAYS and
+        KB_LOG_POLL_SECONDS; a malformed KB_BASE_URL, KB_TRUSTED_HOSTS or number raises
+        ConfigurationError naming the variable."""
         env = os.environ if env is None else env
         # Checked first: a typo must not leave an instance folder or a secret key behind.
         base_url = parse_base_url(env.get("KB_BASE_URL", ""))
         trusted_hosts = parse_trusted_hosts(env.get("KB_TRUSTED_HOSTS", ""))
+        keep_days = parse_number("KB_LOG_KEEP_DAYS", env.get("KB_LOG_KEEP_DAYS", ""), 7.0, 0.0)
+        poll = parse_number("KB_LOG_POLL_SECONDS", env.get("KB_LOG_POLL_SECONDS", ""), 0.5, 0.01)
         # Not the working directory: `kb check` run from elsewhere must not leave a new instance.
         instance = Path(env.get("KB_INSTANCE") or PROJECT_ROOT / "instance").resolve()
         instance.mkdir(parents=True, exist_ok=True)
@@ -78,7 +88,31 @@ class Settings:
             behind_proxy,
             base_url,
             trusted_hosts,
+            keep_days,
+            poll,
         )
+
+
+def parse_number(name: str, value: str, default: float, minimum: float) -> float:
+    """A number setting (`default` when not set); anything else than a number of at least
+    `minimum` raises ConfigurationError naming the variable."""
+    value = value.strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not number >= minimum or number == float("inf"):  # also catches nan
+        raise ConfigurationError(
+            _(
+                "%(name)s: %(value)s ist keine Zahl ab %(minimum)s",
+                name=name,
+                value=repr(value),
+                minimum=format(minimum, "g"),
+            )
+        )
+    return number
 
 
 def parse_base_url(value: str) -> str:

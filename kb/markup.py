@@ -2,7 +2,7 @@
 
 Every path here runs in time linear in the size of its input, whatever the input: a note is
 rendered on its page, in the preview, in feeds and the API, and stripped to plain text for the
-index and for every search while it waits in the outbox, so one pathological note must not hold
+index and for every search while it waits in the change log, so one pathological note must not hold
 a server thread (issue 11, item 1).
 
 - Rendering uses markdown-it-py (CommonMark), not Python-Markdown: Python-Markdown's inline
@@ -198,7 +198,7 @@ def _plain_text(source: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-# The search overlay strips every note waiting in the outbox on every search: cached like pages.
+# The search overlay strips every note waiting in the change log on every search: cached like pages.
 _plain_small = lru_cache(maxsize=4096)(_plain_text)
 _plain_large = lru_cache(maxsize=32)(_plain_text)
 

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from kb.errors import Conflict
 from kb.i18n import _
 from kb.unit_of_work import UnitOfWork
-from models import Revision, SearchOutbox
+from models import Revision
+from models.outbox import log_change
 
 
 def latest_revision(uow: UnitOfWork, entity_type: str, entity_id: int) -> Revision | None:
@@ -52,8 +53,9 @@ def record_revision(
         state=state,
     )
     uow.session.add(revision)
-    # Same transaction as the change: the search index learns of it even if this process dies.
-    uow.session.add(SearchOutbox(entity_type=entity_type, entity_id=entity_id))
+    # Logged at the commit of the same transaction (models.outbox): every search index
+    # learns of it, even if this process dies right after the commit.
+    log_change(uow.session, entity_type, entity_id)
     uow.changed(entity_type, entity_id)
     return revision
 

@@ -22,6 +22,7 @@ from models import make_engine, make_session_factory
 # start fast): migrations, importing and the search engine each cost a tenth of a second or more.
 if TYPE_CHECKING:
     from kb.exchange.importing import ImportReport
+    from kb.search.follow import LogFollower
     from kb.search.service import BackgroundIndexer, SearchIndexService
 
 Progress = Callable[[int, int], None]  # done, total
@@ -51,7 +52,10 @@ class Runtime:
         from search_index.engine import SearchEngine
 
         service = SearchIndexService(
-            SearchEngine(self.settings.index_dir), self.vocabulary, self.uow
+            SearchEngine(self.settings.index_dir),
+            self.vocabulary,
+            self.uow,
+            keep_days=self.settings.log_keep_days,
         )
         if self.wake_on_pending:
             service.on_pending = lambda: self.indexer.notify()
@@ -62,6 +66,20 @@ class Runtime:
         from kb.search.service import BackgroundIndexer
 
         return BackgroundIndexer(self.search_index, self.uow)
+
+    @cached_property
+    def follower(self) -> "LogFollower":
+        from kb.search.follow import LogFollower
+
+        return LogFollower(
+            self.search_index, self.indexer, self.uow, self.engine, self.settings.log_poll_seconds
+        )
+
+    def follow_log(self) -> None:
+        """Follow the change log in the background (long-running processes: `kb serve`), so
+        that what other processes save is indexed here within about a second; close() ends
+        it. Without it, searches still see their changes at once (the overlay)."""
+        self.follower.start()
 
     def index_changes(self, changes: list[Change]) -> None:
         """After a commit: let the background indexer bring the index up to date. Searches see
@@ -127,6 +145,8 @@ class Runtime:
     def close(self) -> None:
         """Finish writing the index (a process that stops earlier leaves it to the next one),
         then let go of files and connections."""
+        if "follower" in self.__dict__:
+            self.follower.stop()
         if "indexer" in self.__dict__:
             self.indexer.stop()
         if "search_index" in self.__dict__:

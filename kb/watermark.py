@@ -14,7 +14,8 @@ unit of work forgets its mark when it writes, commits or rolls back (session eve
 that what it computes after its own change is never filed under the mark from before.
 
 Values taken from the search index (`cached_from_index`) are kept only while the index has
-every committed change (an empty search outbox), and only answers the index really gave.
+every committed change (no entry of the change log past the position it has applied), and
+only answers the index really gave.
 """
 
 import threading
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from kb.unit_of_work import UnitOfWork
 from models import Case, CatalogueVersion, Note, Revision, SearchOutbox
+from models.outbox import unlogged
 
 T = TypeVar("T")
 _MEMO = "kb.watermark"  # key of the mark in Session.info
@@ -38,8 +40,8 @@ FAMILY_SIZE = 4096
 
 @dataclass(frozen=True)
 class Stamp:
-    """The state of the catalogue (`catalogue`) and whether the search index lags behind it
-    (`pending`: the newest row of the search outbox, None when the index has everything)."""
+    """The state of the catalogue (`catalogue`) and the newest entry of the search change log
+    (`pending`, None when it is empty): an index that has applied it has everything."""
 
     catalogue: tuple[Any, ...]
     pending: int | None
@@ -143,12 +145,17 @@ def cached(
     return value
 
 
-def cached_from_index(uow: UnitOfWork, key: Hashable, compute: Callable[[], T | None]) -> T | None:
-    """Like `cached`, for answers of the search index: kept only while the index has every
-    committed change (otherwise it may still answer for the catalogue before the change), and
-    only real answers (`compute()` returns None when the index could not answer)."""
+def cached_from_index(
+    uow: UnitOfWork, key: Hashable, compute: Callable[[], T | None], applied: int | None = None
+) -> T | None:
+    """Like `cached`, for answers of the search index whose commit has applied the change
+    log up to `applied`: kept only while that is every committed change (otherwise it may
+    still answer for the catalogue before the change) and the unit of work has no change of
+    its own, and only real answers (`compute()` returns None when the index could not
+    answer)."""
     current = stamp(uow)
-    if current.pending is not None:
+    behind = current.pending is not None and (applied is None or applied < current.pending)
+    if behind or unlogged(uow.session):
         return compute()
     family = _family(uow, key)
     hit, value = _lookup(family, current.catalogue, key)

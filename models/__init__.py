@@ -14,7 +14,7 @@ from models.catalogue import (
 )
 from models.db import make_engine, make_session_factory
 from models.notes import Note
-from models.outbox import SearchOutbox
+from models.outbox import SearchLogHorizon, SearchOutbox, SearchReplica
 from models.revisions import CatalogueVersion, Revision
 from models.series import Series, SeriesSource, Speaker, Talk, TalkCase, TalkSource
 from models.users import LoginFailure, User
@@ -34,7 +34,9 @@ __all__ = [
     "LoginFailure",
     "Note",
     "Revision",
+    "SearchLogHorizon",
     "SearchOutbox",
+    "SearchReplica",
     "Series",
     "SeriesSource",
     "Speaker",

@@ -60,3 +60,35 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+class Listener:
+    """A connection of its own that LISTENs on a PostgreSQL channel (psycopg 3, autocommit):
+    `wait(timeout)` returns True once a notification arrived (all waiting ones are taken)."""
+
+    def __init__(self, engine: Engine, channel: str) -> None:
+        import psycopg  # only on PostgreSQL; a dependency of the project anyway
+
+        conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._connection = psycopg.connect(conninfo, autocommit=True)
+        self._connection.execute(f'LISTEN "{channel}"')
+
+    def wait(self, timeout: float) -> bool:
+        notified = False
+        for _ in self._connection.notifies(timeout=timeout, stop_after=1):
+            notified = True
+        if notified:  # take the others that came meanwhile, without waiting
+            for _ in self._connection.notifies(timeout=0):
+                pass
+        return notified
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def listener(engine: Engine, channel: str) -> Listener | None:
+    """A Listener on `channel` for a PostgreSQL engine; None for other backends (SQLite has no
+    notifications: its readers poll)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    return Listener(engine, channel)

@@ -1,5 +1,7 @@
 """Revisions: the full state of a case, talk, series or note after each change, who and why;
-and the catalogue's version, raised at the commit of every transaction that wrote one."""
+and the catalogue's version, raised at the commit of every transaction that wrote one (or
+logged a change for the search indexes: models.outbox, whose entries are inserted right
+after the version is raised, so that their ids follow commit order)."""
 
 from datetime import datetime
 from typing import Any
@@ -17,9 +19,10 @@ from sqlalchemy import (
     insert,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, UOWTransaction, mapped_column
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, UOWTransaction, mapped_column
 
 from models.base import Base, UTCDateTime, utcnow
+from models.outbox import append_logged, forget_unlogged, unlogged
 
 
 class Revision(Base):
@@ -71,15 +74,27 @@ def _raise_version(session: Session) -> None:
     """The last statement before a writing transaction commits: its row lock is held only for
     the commit, and a second writer's increment waits for it, so versions follow commits."""
     session.flush()  # commit flushes after this event: its revisions must count too
-    if not session.info.pop(_WROTE, False):
+    if not session.info.pop(_WROTE, False) and not unlogged(session):
         return
     raised = session.execute(
         update(CatalogueVersion).values(value=CatalogueVersion.value + 1)
     ).rowcount  # type: ignore[attr-defined]
     if not raised:  # the row is missing (a database emptied by hand): start counting again
         session.execute(insert(CatalogueVersion).values(id=1, value=1))
+    # Under the version's row lock, held until the commit: the log's ids follow commit order.
+    append_logged(session)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_revisions(session: Session) -> None:
     session.info.pop(_WROTE, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unlogged(session: Session, transaction: SessionTransaction) -> None:
+    # Only when the outermost transaction ends (committed, rolled back, or its session closed,
+    # as UnitOfWork.__exit__ does): what it meant to log must not be logged by the session's
+    # next transaction. A savepoint rolled back inside it keeps them: its caller goes on, and
+    # a change logged that did not happen only costs a document written again.
+    if transaction.parent is None:
+        forget_unlogged(session)

@@ -11,6 +11,12 @@ written by a worker process, at most one per usable core at a time (BUILD_PROCES
 with the "forkserver" method, never by forking the caller, which may run threads (waitress, the
 background indexer); each worker reads its share of the documents itself and writes its
 segment (search_index.bulk), so the parent only waits and then commits the segment list.
+
+Each commit records the change-log position its documents include (whoosh_internals.
+set_log_position: in the same table of contents as the documents, so a crash can never leave
+documents without their position or a position without its documents); a searcher tells the
+position of the commit it reads (applied_position). An index directory has a replica id
+(replica_id), under which it registers its position with the database.
 """
 
 import fcntl
@@ -22,6 +28,7 @@ import shutil
 import threading
 import time
 import traceback
+import uuid
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -54,6 +61,7 @@ CURRENT = "current"
 REBUILD_LOCK = "rebuild.lock"
 VERSION_FILE = "SCHEMA_VERSION"
 WORDS = "words"
+REPLICA_FILE = "replica-id"  # the index directory's id, under which it registers its position
 # How rebuild workers start: a fork of the caller would copy its threads' locks mid-use.
 WORKER_START_METHOD: Final = "forkserver"
 # Part `part` of `parts` of every document (each document in exactly one part), for a rebuild.
@@ -177,8 +185,28 @@ class Batch:
     def __init__(self, writer: IndexWriter) -> None:
         self.writer = writer
         self.words: set[str] = set()
+        self.empty = True  # nothing applied and no position recorded: nothing to commit
+        self.skipped = False
+
+    def skip(self) -> None:
+        """Leave without committing anything (the writer is cancelled)."""
+        self.skipped = True
+
+    @property
+    def position(self) -> int | None:
+        """The change-log position of the commit this batch builds on (None: never recorded,
+        an index written before positions were kept)."""
+        return whoosh_internals.log_position(self.writer.schema)
+
+    def record_position(self, position: int) -> None:
+        """Record the position this batch's commit includes (never lower than it was)."""
+        before = self.position
+        if before is None or position > before:
+            whoosh_internals.set_log_position(self.writer, position)
+            self.empty = False
 
     def apply(self, upserts: Iterable[SearchDocument], deletes: Iterable[str]) -> None:
+        self.empty = False
         for doc_id in deletes:
             self.writer.delete_by_term("id", doc_id)
         for doc in upserts:
@@ -259,6 +287,42 @@ class IndexStore:
         for path in older[keep_previous:]:
             shutil.rmtree(path, ignore_errors=True)
 
+    def replica_id(self) -> str:
+        """This index directory's id (made on first use): processes sharing the directory
+        share it, and so does a copy (which is detected when pruning passes its position: it
+        then rebuilds and takes an id of its own, renew_replica_id)."""
+        path = self.root / REPLICA_FILE
+        try:
+            found = path.read_text().strip()
+        except FileNotFoundError:
+            found = ""
+        if found:
+            return found
+        self.root.mkdir(parents=True, exist_ok=True)
+        try:  # O_EXCL: two processes starting at once must not use two ids
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            time.sleep(0.01)  # the other process is writing it
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(uuid.uuid4().hex + "\n")
+        return path.read_text().strip()
+
+    def renew_replica_id(self) -> str:
+        """Give the directory a new id (after a rebuild because it had missed changes: it may
+        be a copy of another index directory, registered under the same id)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".{REPLICA_FILE}.{os.getpid()}.{time.time_ns()}"
+        new = uuid.uuid4().hex
+        tmp.write_text(new + "\n")
+        os.replace(tmp, self.root / REPLICA_FILE)
+        return new
+
+    def applied_position(self) -> int | None:
+        """The change-log position of the newest commit of the current generation, as this
+        thread's searcher reads it (None: never recorded). Raises IndexUnavailable."""
+        return whoosh_internals.log_position(self.searcher().schema)
+
     def create_empty(self) -> None:
         with self.rebuild_lock():
             target = self._new_generation()
@@ -307,6 +371,10 @@ class IndexStore:
         batch = Batch(w)
         try:
             yield batch
+            # A commit of nothing would only make every searcher reopen.
+            if batch.skipped or batch.empty:
+                w.cancel()
+                return
             # Before the documents' commit releases their lock, so that the words index has a
             # single writer too (words without their documents only cost a suggestion).
             if batch.words:
@@ -327,14 +395,17 @@ class IndexStore:
         parts: int = BUILD_PROCESSES,
         progress: BuildProgress | None = None,
         processes: int | None = None,
+        position: int | None = None,
     ) -> tuple[Path, int]:
         """Write every document into a fresh generation (not yet current); returns it and the
-        number of documents. Each part of the source is read and written as a segment of its
-        own by a worker process, at most `processes` at a time (default: one per part up to
-        BUILD_PROCESSES; parts_for() says how many parts keep each one bounded). With
-        processes=1 the parts are written one after the other in this process; else the
-        source must be picklable (see DocumentSource). `progress` is called in this process
-        with the number of documents written so far by all parts."""
+        number of documents; its commit records `position` (the change-log position the
+        source's documents include) when given.
+
+        Each part of the source is read and written as a segment of its own by a worker process, at
+        most `processes` at a time (default: one per part up to BUILD_PROCESSES; parts_for() says
+        how many parts keep each one bounded). With processes=1 the parts are written one after the
+        other in this process; else the source must be picklable (see DocumentSource). `progress` is
+        called in this process with the number of documents written so far by all parts."""
         target = self._new_generation()
         workers = min(parts, processes or BUILD_PROCESSES)
         try:
@@ -343,8 +414,11 @@ class IndexStore:
             shutil.rmtree(target, ignore_errors=True)
             raise
         ix = open_index(str(target))
+        writer = ix.writer()
+        if position is not None:
+            whoosh_internals.set_log_position(writer, position)
         # The parent's own segment stays empty.
-        commit_segments(ix.writer(), [b.segment for b in built if b.count])
+        commit_segments(writer, [b.segment for b in built if b.count])
         words: set[str] = set().union(*(b.words for b in built))
         ww = open_index(str(target / WORDS)).writer()
         ordered = sorted(words)

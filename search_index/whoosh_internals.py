@@ -18,7 +18,9 @@ What is here, and what uses it:
 - postings_writer, add_postings, UnlockedSegmentWriter: writing a rebuild's segment in one go
   (search_index.bulk);
 - commit_segments: a rebuild's table of contents (search_index.store);
-- TextBlockColumn, text_column: the column of snippet texts (search_index.schema, engine).
+- TextBlockColumn, text_column: the column of snippet texts (search_index.schema, engine);
+- set_log_position, log_position: the change-log position an index has applied, kept in its
+  table of contents (search_index.store).
 """
 
 import bisect
@@ -249,6 +251,26 @@ def commit_segments(writer: SegmentWriter, segments: list[Any]) -> None:
     writer._close_segment()
     writer._commit_toc(segments)
     writer._finish()
+
+
+# --- the applied change-log position ---------------------------------------------------------
+
+# Whoosh writes a commit's table of contents (TOC) as the pickled schema and segment list, and
+# a writer starts from the newest TOC's schema object: an attribute set on the writer's schema
+# is written atomically with that commit's documents, kept by every later commit (each writer
+# unpickles it with the schema), and read back with the schema of a reader of that commit.
+_POSITION = "kb_log_position"
+
+
+def set_log_position(writer: Any, position: int) -> None:
+    """Record `position` in the commit `writer` is about to make."""
+    setattr(writer.schema, _POSITION, int(position))
+
+
+def log_position(schema: Any) -> int | None:
+    """The position recorded with the commit whose schema this is (None: never recorded)."""
+    value = getattr(schema, _POSITION, None)
+    return None if value is None else int(value)
 
 
 # --- the column of snippet texts ------------------------------------------------------------

@@ -29,7 +29,7 @@ for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
     os.environ.pop(_variable, None)
 BACKENDS = ["sqlite", "postgresql"]
 # The threads a runtime starts (kb.search.service, kb.editorial.links); Runtime.close() ends them.
-BACKGROUND_THREADS = ("kb-search-indexer", "kb-index-repair", "link-check-")
+BACKGROUND_THREADS = ("kb-search-indexer", "kb-index-repair", "kb-log-follower", "link-check-")
 
 
 def assert_no_background_threads(test: str) -> None:

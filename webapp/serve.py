@@ -39,6 +39,9 @@ def serve_command(host: str, port: int, threads: int, workers: int) -> None:
         serve_workers(settings, host, port, workers, threads)
         return
     app = create_app(settings)
+    # Changes saved by other processes (other app servers on the same database, each with an
+    # index directory of its own) are indexed here within about a second.
+    app.extensions["kb"].follow_log()
     # The word families' dictionary takes about a second to load: load it now, beside the
     # server, rather than in the first search that widens its query.
     threading.Thread(target=warm_up, name="kb-families", daemon=True).start()

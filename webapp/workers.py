@@ -32,6 +32,9 @@ class Workers(BaseApplication):  # type: ignore[misc]  # an untyped base class
 
     def load(self) -> Flask:
         app = create_app(self.settings)
+        # Each worker follows the change log (what other servers save); the workers of one
+        # server share its index, and the first catch-up writes what the others then find done.
+        app.extensions["kb"].follow_log()
         threading.Thread(target=warm_up, name="kb-families", daemon=True).start()
         return app
 

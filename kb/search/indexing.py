@@ -266,7 +266,7 @@ class Shares:
     through the primary key (a modulo of the id read the whole table for every part: 17 scans
     of a million notes at 100,000 cases). Fixed in the rebuilding process, so that every part
     splits alike; rows added later lie above the ranges and reach the index through the
-    outbox, as every change committed during a rebuild does."""
+    change log, as every change committed during a rebuild does."""
 
     cases: IdRange
     talks: IdRange

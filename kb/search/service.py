@@ -1,5 +1,6 @@
-"""Search for kb's callers: keeps the index in step with the database (outbox catch-up,
-rebuilds) and answers requests with every committed change visible at once."""
+"""Search for kb's callers: keeps the index in step with the database (it follows the change
+log from the position it has applied, kb.search.changelog; rebuilds) and answers requests with
+every committed change visible at once (the overlay of the entries past that position)."""
 
 import logging
 import threading
@@ -8,15 +9,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from kb.catalogue.vocabulary import Vocabulary
 from kb.errors import SearchUnavailable
 from kb.i18n import DEFAULT, N_, current, translate
+from kb.search import changelog
 from kb.search.language import in_language, with_note_in_language
 from kb.unit_of_work import Change, UnitOfWork
 from kb.watermark import cached_from_index
-from models import Case, SearchOutbox, Series, Talk
+from models import Case, Series, Talk
 from search_index.analysis import add_catalogue_words, catalogue_words
 from search_index.documents import (
     FACETS,
@@ -82,7 +84,7 @@ class CatchUp(Enum):
 @dataclass(frozen=True)
 class CatchUpResult:
     """What `SearchIndexService.catch_up` did: how it ended and how many entities it wrote into
-    the index (0 unless WRITTEN). Whatever was not written stays in the outbox."""
+    the index. Whatever was not written stays past the index's position in the log."""
 
     outcome: CatchUp
     written: int = 0
@@ -93,14 +95,7 @@ class CatchUpResult:
         return self.outcome is CatchUp.WRITTEN
 
 
-def _pending(uow: UnitOfWork) -> tuple[list[int], list[Change]]:
-    rows = uow.session.execute(
-        select(SearchOutbox.id, SearchOutbox.entity_type, SearchOutbox.entity_id).order_by(
-            SearchOutbox.id
-        )
-    ).all()
-    changes = list(dict.fromkeys((r.entity_type, r.entity_id) for r in rows))
-    return [r.id for r in rows], changes
+CATCH_UP_BATCH = 2000  # log entries applied per index commit (a far behind index commits often)
 
 
 class SearchIndexService:
@@ -109,9 +104,14 @@ class SearchIndexService:
     SearchUnavailable and everything else goes on."""
 
     def __init__(
-        self, engine: SearchEngine, vocabulary: Vocabulary, make_uow: Callable[[], UnitOfWork]
+        self,
+        engine: SearchEngine,
+        vocabulary: Vocabulary,
+        make_uow: Callable[[], UnitOfWork],
+        keep_days: float = 7.0,
     ) -> None:
         self.engine = engine
+        self.keep_days = keep_days  # log entries older than this are pruned (changelog.prune)
         self.vocabulary = vocabulary
         self._make_uow = make_uow
         self.repair = IndexRepair(self, make_uow)
@@ -139,15 +139,28 @@ class SearchIndexService:
 
     # --- keeping the index in step ----------------------------------------------------------
 
+    def applied(self) -> int | None:
+        """The log position the index's newest commit has applied (None: the index records
+        none or cannot be read; the latter also shows in a search)."""
+        try:
+            return self.engine.store.applied_position()
+        except IndexUnavailable:
+            return None
+
+    def pending(self, uow: UnitOfWork) -> list[Change]:
+        """The committed changes the index does not have yet (log entries past its position)."""
+        return changelog.entries_after(uow, self.applied()).changes
+
     def catch_up(self, uow: UnitOfWork, timeout: float = CATCH_UP_TIMEOUT) -> CatchUpResult:
-        """Write every pending change into the index and delete it from the outbox in the
-        caller's unit of work: the caller commits (until then, and if it rolls back, the
-        changes stay pending and are written again later, which is harmless). Never commits
-        or rolls back `uow`. The result says whether the index now has every pending change
+        """Write every log entry past the index's position into the index, in commits of at
+        most CATCH_UP_BATCH entries, each recording the position it reached; then register
+        that position and prune the log in the caller's unit of work: the caller commits (if
+        it rolls back, the log keeps the entries, which is harmless). Never commits or rolls
+        back `uow`. The result says whether the index now has every entry that was pending
         (CatchUp.WRITTEN, with the number of entities written) or why not: the writer stayed
-        busy, a rebuild runs (its own catch-up writes them), or the index is unusable (a
-        background repair is started). Changes not written stay pending, and searches see
-        them anyway (the overlay).
+        busy, a rebuild runs (its own catch-up writes them), or the index is unusable or has
+        missed pruned entries (a background rebuild is started). Changes not written stay
+        pending, and searches see them anyway (the overlay).
 
         `uow` must hold no uncommitted changes (ValueError): the index would otherwise get
         what its caller may still roll back."""
@@ -158,6 +171,9 @@ class SearchIndexService:
         store = self.engine.store
         if not self._words_learnt:
             self.learn_words(uow)
+        written = 0
+        position: int | None = None
+        outcome = CatchUp.WRITTEN
         with store.index_lock() as free:
             if not free:
                 return CatchUpResult(CatchUp.REBUILDING)
@@ -165,21 +181,40 @@ class SearchIndexService:
                 self.repair.start()
                 return CatchUpResult(CatchUp.UNUSABLE)
             try:
-                with store.writer(timeout) as batch:
-                    # Read the outbox and the rows while holding the writer: no other process
-                    # can then write an older state of the same entity after ours.
-                    row_ids, changes = _pending(uow)
-                    upserts, deletes = documents_for(uow, changes, self.vocabulary)
-                    batch.apply(upserts, deletes)
+                while True:
+                    with store.writer(timeout) as batch:
+                        # Read the position, the log and the rows while holding the writer: no
+                        # other process sharing the directory can then write an older state of
+                        # the same entity after ours, nor apply the same entries.
+                        position = batch.position
+                        if changelog.lagging(uow, position):
+                            batch.skip()
+                            if self.repair.start(force=True):
+                                log.warning(
+                                    "search index at log position %s missed pruned changes: "
+                                    "rebuilding it",
+                                    position,
+                                )
+                            return CatchUpResult(CatchUp.UNUSABLE, written)
+                        entries = changelog.entries_after(uow, position, CATCH_UP_BATCH)
+                        if entries.last is not None:
+                            upserts, deletes = documents_for(uow, entries.changes, self.vocabulary)
+                            batch.apply(upserts, deletes)
+                            batch.record_position(entries.last)
+                            position = batch.position
+                    written += len(entries.changes)
+                    if entries.rows < CATCH_UP_BATCH:
+                        break
             except IndexBusy:
-                return CatchUpResult(CatchUp.BUSY)
+                outcome = CatchUp.BUSY
             except Exception:
                 if self.unusable():
-                    return CatchUpResult(CatchUp.UNUSABLE)
+                    return CatchUpResult(CatchUp.UNUSABLE, written)
                 raise
-        if row_ids:
-            uow.session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(row_ids)))
-        return CatchUpResult(CatchUp.WRITTEN, len(changes))
+        if position is not None:
+            changelog.register(uow, store.replica_id(), position)
+        changelog.prune(uow, self.keep_days)
+        return CatchUpResult(outcome, written)
 
     def rebuild(
         self,
@@ -197,19 +232,27 @@ class SearchIndexService:
         after every save that wrote into the old index); it never commits or rolls it back.
 
         Saves cannot write into the old index while the rebuild lock is held, so a change
-        committed during the rebuild stays in the outbox and is written into the new index
-        right after the swap, in a unit of work of the service's own. The documents are
-        written in parts of bounded size (store.parts_for), by `processes` worker processes
-        at a time, each reading its share of the database on connections of its own; they are
-        started by a fork server, never forked from this process, so a process with threads
-        may use them too. processes=1: the parts one after the other in this process.
-        """
+        committed during the rebuild stays past the position the rebuild recorded and is
+        written into the new index right after the swap, in a unit of work of the service's
+        own. The position is the log's newest entry, read before any document: every change
+        up to it is in the documents read later (a change after it may be too, and is written
+        again, which is harmless). Before that, the index registers itself at the horizon, in
+        a transaction of its own, so that no entry it needs is pruned while it builds.
+
+        The documents are written in parts of bounded size (store.parts_for), by `processes` worker
+        processes at a time, each reading its share of the database on connections of its own; they
+        are started by a fork server, never forked from this process, so a process with threads may
+        use them too. processes=1: the parts one after the other in this process."""
         from kb.search.indexing import CatalogueDocuments, all_documents, count_documents
 
         store = self.engine.store
         vocabulary = self.vocabulary
 
         with store.rebuild_lock():
+            with self._make_uow() as own:
+                changelog.register(own, store.replica_id(), changelog.horizon(own))
+                own.commit()
+            position = changelog.newest(uow) or changelog.horizon(uow)
             self.learn_words(uow)  # before the workers start: the store hands them the words
             # The parts' shares as this snapshot sees the tables (after the lock: see above).
             documents = CatalogueDocuments.of(uow, vocabulary)
@@ -227,7 +270,7 @@ class SearchIndexService:
                     report(done, total)
 
             parts = parts_for(total, processes)
-            target, count = store.build(source, parts, step, processes=processes)
+            target, count = store.build(source, parts, step, processes=processes, position=position)
             store.publish(target)
             store.prune()
         with self._make_uow() as own:  # changes committed meanwhile: a fresh snapshot
@@ -258,9 +301,18 @@ class SearchIndexService:
     # --- searching --------------------------------------------------------------------------
 
     def overlay(self, uow: UnitOfWork) -> Overlay:
-        """Committed changes the index does not have yet (the writer was busy or a process
-        died): searched beside the index, so that a save is findable as soon as it returns."""
-        _, changes = _pending(uow)
+        """The changes the index does not have yet, searched beside it, so that a save is
+        findable as soon as it returns, in every process: the log entries past the position
+        of the index's newest commit (saved by another process, or left by a busy writer or a
+        process that died) and the caller's own uncommitted changes. The position is read
+        before the search opens its searcher, which then reads that commit or a newer one.
+        Empty while the index cannot be read (the search then says so)."""
+        try:
+            applied = self.engine.store.applied_position()
+        except IndexUnavailable:
+            return Overlay()
+        logged = changelog.entries_after(uow, applied).changes
+        changes = list(dict.fromkeys([*logged, *changelog.own_changes(uow)]))
         if not changes:
             return Overlay()
         if self.on_pending is not None:
@@ -343,7 +395,9 @@ class SearchIndexService:
         if uow is None:
             return list(self._similar(slug, limit) or ())
         key = ("similar_cases", slug, limit)
-        return list(cached_from_index(uow, key, lambda: self._similar(slug, limit)) or ())
+        applied = self.applied()
+        found = cached_from_index(uow, key, lambda: self._similar(slug, limit), applied)
+        return list(found or ())
 
     def _similar(self, slug: str, limit: int) -> tuple[SearchHit, ...] | None:
         """The index's answer, or None when it could not give one."""
@@ -369,10 +423,13 @@ class IndexRepair:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._failed_at: float | None = None
+        self._force = False
 
-    def start(self) -> bool:
-        """Start a repair unless one runs; False while the last one failed recently."""
+    def start(self, force: bool = False) -> bool:
+        """Start a repair unless one runs; False while the last one failed recently. With
+        `force`, the index is rebuilt even when its files are whole (it missed changes)."""
         with self._lock:
+            self._force = self._force or force
             if self._thread is not None and self._thread.is_alive():
                 return True
             if self._failed_at is not None and time.monotonic() - self._failed_at < REPAIR_RETRY:
@@ -398,9 +455,12 @@ class IndexRepair:
             # Waits while another process rebuilds; afterwards the index may be whole.
             with store.rebuild_lock():
                 state = store.check()
-            if state == "ok":
+            force, self._force = self._force, False
+            if state == "ok" and not force:
                 self._failed_at = None
                 return
+            if force:  # it missed changes: maybe a copy of another directory, under its id
+                store.renew_replica_id()
             log.warning("search index %s: rebuilding it from the database", state)
             with self._make_uow() as uow:
                 count = self._service.rebuild(uow, processes=1)
@@ -412,10 +472,10 @@ class IndexRepair:
 
 
 class BackgroundIndexer:
-    """Brings the index up to date after commits, in a thread of its own, so that a save
-    returns as soon as the database has it: searches see the change at once through the
-    overlay, and the index catches up behind them. Whatever a stopped process leaves in the
-    outbox, the next one writes."""
+    """Brings the index up to date after commits (this process's, or another's that the log
+    follower noticed), in a thread of its own, so that a save returns as soon as the database
+    has it: searches see the change at once through the overlay, and the index catches up
+    behind them. Whatever a stopped process leaves in the log, the next one writes."""
 
     def __init__(self, service: SearchIndexService, make_uow: Callable[[], UnitOfWork]) -> None:
         self._service = service
@@ -458,8 +518,8 @@ class BackgroundIndexer:
         for _ in range(100):
             with self._make_uow() as uow:
                 result = self._service.catch_up(uow, timeout=5.0)
-                uow.commit()  # deletes the outbox rows of what was written
-                if result.written == 0 and not _pending(uow)[1]:
+                uow.commit()  # registers the position, prunes what every index has
+                if result.written == 0 and not self._service.pending(uow):
                     return
             if not result.done:
                 self.busy += 1

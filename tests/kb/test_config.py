@@ -78,3 +78,21 @@ def test_the_default_instance_is_the_projects_not_the_working_directory(
     settings = Settings.from_env({"KB_SECRET_KEY": "x"})
     assert settings.instance_dir == (PROJECT_ROOT / "instance").resolve()
     assert list(tmp_path.iterdir()) == []  # `kb check` run here leaves nothing behind
+
+
+def test_the_change_log_settings_are_numbers_or_refused_naming_the_variable(
+    tmp_path: Path,
+) -> None:
+    env = {"KB_INSTANCE": str(tmp_path)}
+    default = Settings.from_env(env)
+    assert (default.log_keep_days, default.log_poll_seconds) == (7.0, 0.5)
+    chosen = Settings.from_env({**env, "KB_LOG_KEEP_DAYS": "0", "KB_LOG_POLL_SECONDS": "2"})
+    assert (chosen.log_keep_days, chosen.log_poll_seconds) == (0.0, 2.0)
+    for name, value in [
+        ("KB_LOG_KEEP_DAYS", "sieben"),
+        ("KB_LOG_KEEP_DAYS", "-1"),
+        ("KB_LOG_POLL_SECONDS", "0"),
+        ("KB_LOG_POLL_SECONDS", "nan"),
+    ]:
+        with pytest.raises(ConfigurationError, match=rf"^{name}: '{value}' ist keine Zahl"):
+            Settings.from_env({**env, name: value})
