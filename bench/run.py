@@ -586,6 +586,10 @@ def main() -> None:
     }
     writes = run_writers(folder, args.writers, args.saves)
     web = run_worker("--web-worker", "--rounds", str(args.rounds), "--dir", str(folder))
+    from bench.replicas import replica_delays
+    from bench.replicas import report as replicas_report
+
+    replicas = replica_delays(args.writers, args.saves)
 
     from bench.web import report as web_report
 
@@ -593,11 +597,21 @@ def main() -> None:
     lines += forgiving_report(results["whoosh"], args.rounds)
     lines += writers_report(writes, args.writers, args.saves)
     lines += web_report(web, percentile)
+    lines += replicas_report(replicas)
     report = "\n".join(lines)
     print(report)
     (folder / "results.md").write_text(report + "\n")
     (folder / "results.json").write_text(
-        json.dumps({"build": build, "sizes": sizes, **results, "writes": writes, "web": web})
+        json.dumps(
+            {
+                "build": build,
+                "sizes": sizes,
+                **results,
+                "writes": writes,
+                "web": web,
+                "replicas": replicas,
+            }
+        )
     )
 
 
