@@ -36,7 +36,7 @@ def _settings(folder: Path) -> Settings:
     )
 
 
-def replica_delays(writers: int = 4, saves: int = 25) -> dict[str, Any]:
+def replica_delays(writers: int = 4, saves: int = 25, pause: float = PAUSE) -> dict[str, Any]:
     """Delays in seconds of the notes saved on one server until the other's index has them."""
     folder = Path(tempfile.mkdtemp(prefix="kb-replicas-"))
     servers = [Runtime.from_settings(_settings(folder))]
@@ -63,7 +63,7 @@ def replica_delays(writers: int = 4, saves: int = 25) -> dict[str, Any]:
                 uow.commit()
             with lock:
                 committed[slug] = (server, time.monotonic())
-            time.sleep(PAUSE)
+            time.sleep(pause)
 
     arrived: dict[str, float] = {}
 
@@ -80,7 +80,7 @@ def replica_delays(writers: int = 4, saves: int = 25) -> dict[str, Any]:
 
     threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
     total = writers * saves
-    deadline = time.monotonic() + WAIT + writers * saves * PAUSE
+    deadline = time.monotonic() + WAIT + writers * saves * pause
     finished = lambda: len(arrived) >= total or time.monotonic() > deadline  # noqa: E731
     watchers = [threading.Thread(target=watch, args=(s, finished)) for s in range(len(servers))]
     for thread in [*watchers, *threads]:
