@@ -53,7 +53,7 @@ from search_index.analysis import (
 )
 from search_index.bulk import SegmentBuilder
 from search_index.documents import IndexBusy, IndexUnavailable, SearchDocument
-from search_index.pairs import merge_keeping_arrays
+from search_index.pairs import merge_keeping_arrays, merge_when_many, unmerged
 from search_index.schema import SCHEMA_VERSION, build_schema
 from search_index.whoosh_internals import commit_segments
 
@@ -383,11 +383,37 @@ class IndexStore:
                 except LockError as exc:
                     raise IndexBusy(str(target / WORDS)) from exc
                 words.add_document(word=" ".join(sorted(batch.words)))
-                words.commit()
+                words.commit(mergetype=merge_when_many)
         except BaseException:
             w.cancel()
             raise
-        w.commit(mergetype=merge_keeping_arrays)
+        w.commit(mergetype=merge_when_many)
+
+    def merge(self, timeout: float = 0.0) -> bool:
+        """Join the small segments that commits left unmerged (pairs.merge_when_many), of the
+        documents and of the words, at a moment nothing waits to be written; False when there
+        was nothing to join or another writer held the index (it is tried again later)."""
+        target = self.current_dir()
+        if target is None:
+            return False
+        merged = False
+        for folder in (target, target / WORDS):
+            try:
+                w = open_index(str(folder)).writer(timeout=timeout, delay=0.05)
+            except (LockError, FileNotFoundError, EmptyIndexError):
+                continue
+            if self.current_dir() != target or unmerged(w.storage, w.segments) < 2:
+                w.cancel()
+                continue
+            # The policy adds the segments it joins to the writer and returns those it keeps;
+            # when it joins none, a commit would change nothing but make searchers reopen.
+            kept = merge_keeping_arrays(w, w.segments)
+            if len(kept) == len(w.segments):
+                w.cancel()
+                continue
+            w.commit(mergetype=lambda _writer, _segments, kept=kept: kept)
+            merged = True
+        return merged
 
     def build(
         self,

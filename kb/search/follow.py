@@ -29,6 +29,10 @@ from search_index.documents import IndexUnavailable
 log = logging.getLogger(__name__)
 LISTEN_CHECK = 5.0  # seconds: the longest a PostgreSQL follower waits without looking
 HEARTBEAT = 60.0  # seconds between registrations of the index's position
+# Seconds the index must have had nothing to write before the follower joins the small segments
+# that fast commits left (search_index.pairs.merge_when_many): a merge holds the writer for a
+# second or more, which is better spent when no save waits.
+MERGE_WHEN_IDLE = 2.0
 RETRY = 5.0  # seconds before a lost database or listening connection is tried again
 
 
@@ -49,6 +53,7 @@ class LogFollower:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._beat = 0.0
+        self._busy = time.monotonic()  # when the index last had something to write
         self.wakes = 0  # how often it woke the indexer, for tests and the log
 
     def start(self) -> None:
@@ -97,6 +102,9 @@ class LogFollower:
         if listening is not None:
             listening.close()
 
+    def _idle_merge(self) -> bool:
+        return self._service.engine.store.merge()
+
     def check(self) -> bool:
         """Wake the indexer if the index lacks log entries (or missed pruned ones); register
         the index's position every HEARTBEAT seconds. Returns whether it woke the indexer.
@@ -119,6 +127,11 @@ class LogFollower:
                 uow.commit()
                 self._beat = time.monotonic()
         if behind:
+            self._busy = time.monotonic()
             self.wakes += 1
             self._indexer.notify()
+        elif (
+            time.monotonic() - self._busy >= MERGE_WHEN_IDLE and self._service.engine.store.merge()
+        ):
+            self._busy = time.monotonic()  # a merge is a change too: wait before the next
         return behind
