@@ -88,7 +88,9 @@ class _Progress:
         if self.quiet:
             return
         with self._lock:
-            self._last = (done, total)
+            # Threads report in any order: a count computed earlier may arrive later.
+            if self._last is None or done >= self._last[0] or total != self._last[1]:
+                self._last = (done, total)
             if self.terminal:
                 if self._bar is None:
                     self._bar = click.progressbar(
