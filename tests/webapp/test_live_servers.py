@@ -2,34 +2,25 @@
 folder) with editors saving notes on both, and a server whose open index file is cut under it.
 The HTTP client and the server handling are the load test's (bench/loadtest.py)."""
 
-import json
 import os
 import random
-import sys
 import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bench.loadtest import Client, Server, csrf_token, free_port
-from kb.editorial.users import add_user
+from bench.loadtest import Client, Server, free_port
 from kb.runtime import Runtime
+from tests.webapp.live import KB, add_editors, login, save_note, total
 
-KB = Path(sys.executable).parent / "kb"
-PASSWORD = "ein-langes-passwort"
 DEADLINE = 120.0  # seconds any loop below may run at most
 
 
 @pytest.fixture
 def env(seeded: Runtime, cli_env: dict[str, str]) -> dict[str, str]:
-    with seeded.uow() as uow:
-        for name in ("anna", "ben"):
-            add_user(uow, name, PASSWORD, "editor")
-        uow.commit()
-    seeded.close()  # the servers are the only users of the instance from here on
+    add_editors(seeded)
     return {**os.environ, **cli_env}
 
 
@@ -49,35 +40,6 @@ def servers(env: dict[str, str], tmp_path: Path) -> Iterator[list[Server]]:
             server.cleanup()
 
 
-def _login(client: Client, name: str) -> None:
-    token = csrf_token(client.request("/login").body)
-    assert token is not None
-    form = {"csrf_token": token, "next": "/", "username": name, "password": PASSWORD}
-    assert client.request("/login", form).status in (302, 303)
-
-
-def _save_note(client: Client, talk: str, word: str) -> int | None:
-    """The save's status (None: no answer)."""
-    path = f"/talks/{talk}/notes/new"
-    token = csrf_token(client.request(path).body)
-    assert token is not None
-    form = {
-        "csrf_token": token,
-        "version": "",
-        "title": f"Notiz {word}",
-        "created": "2022-06-01",
-        "body": f"## Weitere Beobachtungen\n\nBeobachtet mit dem Merkwort {word}.\n",
-        "save": "1",
-    }
-    return client.request(path, form).status
-
-
-def _total(client: Client, query: str) -> int | None:
-    # exact: the note's own made-up word, not close spellings of the other notes' words.
-    answer = client.request("/api/search?" + urllib.parse.urlencode({"q": query, "exact": "1"}))
-    return json.loads(answer.body)["total"] if answer.status == 200 else None
-
-
 def test_two_servers_on_one_instance_find_each_others_notes(servers: list[Server]) -> None:
     statuses: list[tuple[str, int | None]] = []
     words: list[str] = []
@@ -88,12 +50,12 @@ def test_two_servers_on_one_instance_find_each_others_notes(servers: list[Server
     def editor(server: Server, name: str, seed: int) -> None:
         rng = random.Random(seed)
         client = Client(server.port)
-        _login(client, name)
+        login(client, name)
         for _ in range(12):
             if time.monotonic() > deadline:
                 return
             word = "merkwort" + "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))
-            status = _save_note(client, "talk-2-freiraumbuero-halle", word)
+            status = save_note(client, "talk-2-freiraumbuero-halle", word)
             with lock:
                 statuses.append(("save", status))
                 if status in (302, 303):
@@ -131,11 +93,11 @@ def test_two_servers_on_one_instance_find_each_others_notes(servers: list[Server
         for server in servers:
             client = Client(server.port)
             found_by = time.monotonic() + 2.0
-            total = _total(client, word)
-            while total != 1 and time.monotonic() < found_by:
+            found = total(client, word)
+            while found != 1 and time.monotonic() < found_by:
                 time.sleep(0.05)
-                total = _total(client, word)
-            assert total == 1, (word, server.port, total)
+                found = total(client, word)
+            assert found == 1, (word, server.port, found)
     assert all(server.alive() for server in servers)
 
 

@@ -3,36 +3,27 @@ app servers behind a load balancer): notes saved on either are found by search o
 each server's own index gets them by following the change log (kb.search.follow). The HTTP
 client and the server handling are the load test's (bench/loadtest.py)."""
 
-import json
 import os
-import sys
 import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bench.loadtest import Client, Server, csrf_token, free_port
-from kb.editorial.users import add_user
+from bench.loadtest import Client, Server, free_port
 from kb.runtime import Runtime
 from search_index.documents import SearchRequest
 from search_index.engine import SearchEngine
+from tests.webapp.live import KB, add_editors, login, save_note, total
 
-KB = Path(sys.executable).parent / "kb"
-PASSWORD = "ein-langes-passwort"
 DEADLINE = 120.0  # seconds any loop below may run at most
 TALK = "talk-2-freiraumbuero-halle"
 
 
 @pytest.fixture
 def servers(seeded: Runtime, cli_env: dict[str, str], tmp_path: Path) -> Iterator[list[Server]]:
-    with seeded.uow() as uow:
-        for name in ("anna", "ben"):
-            add_user(uow, name, PASSWORD, "editor")
-        uow.commit()
-    seeded.close()  # the servers are the only users of the instance from here on
+    add_editors(seeded)
     started: list[Server] = []
     try:
         # Server 0 keeps the seeded index; server 1 starts with none and builds its own.
@@ -49,33 +40,6 @@ def servers(seeded: Runtime, cli_env: dict[str, str], tmp_path: Path) -> Iterato
             server.cleanup()
 
 
-def _login(client: Client, name: str) -> None:
-    token = csrf_token(client.request("/login").body)
-    assert token is not None
-    form = {"csrf_token": token, "next": "/", "username": name, "password": PASSWORD}
-    assert client.request("/login", form).status in (302, 303)
-
-
-def _save_note(client: Client, word: str) -> int | None:
-    path = f"/talks/{TALK}/notes/new"
-    token = csrf_token(client.request(path).body)
-    assert token is not None
-    form = {
-        "csrf_token": token,
-        "version": "",
-        "title": f"Notiz {word}",
-        "created": "2022-06-01",
-        "body": f"Beobachtet mit dem Merkwort {word}.\n",
-        "save": "1",
-    }
-    return client.request(path, form).status
-
-
-def _total(client: Client, word: str) -> int | None:
-    answer = client.request("/api/search?" + urllib.parse.urlencode({"q": word, "exact": "1"}))
-    return json.loads(answer.body)["total"] if answer.status == 200 else None
-
-
 def _indexed(engine: SearchEngine, word: str) -> bool:
     """Whether a server's own index (read from its files, without the database) has it."""
     return engine.search(SearchRequest(word, exact=True)).total == 1
@@ -90,10 +54,10 @@ def test_two_servers_with_their_own_indexes_find_each_others_notes(
 
     def editor(n: int, name: str) -> None:
         client = Client(servers[n].port)
-        _login(client, name)
+        login(client, name)
         for i in range(5):
             word = f"replikawort{'ab'[n]}{i}x{n * 7 + i}"
-            status = _save_note(client, word)
+            status = save_note(client, TALK, word)
             with lock:
                 if status in (302, 303):
                     saved.append((n, word))
@@ -110,7 +74,7 @@ def test_two_servers_with_their_own_indexes_find_each_others_notes(
     assert errors == [] and len(saved) == 10
     # Each note is found on the other server at once (its overlay of the log).
     for n, word in saved:
-        assert _total(Client(servers[1 - n].port), word) == 1, (word, n)
+        assert total(Client(servers[1 - n].port), word) == 1, (word, n)
     # And each server's own index gets what the other saved, by following the log.
     deadline = time.monotonic() + DEADLINE
     engines = [SearchEngine(Path(server.env["KB_INDEX_DIR"])) for server in servers]
