@@ -489,10 +489,12 @@ def check_links(
                 reason = f"unerwarteter Fehler ({type(exc).__name__}: {exc})"
                 result = LinkResult(link.url, "error", None, "", reason, [], link.used_by)
             with done:
+                # Reported before the result counts as done: the caller's last progress line
+                # must not come after the run has ended (nor two counts at once).
+                if progress is not None:
+                    progress(result)
                 results[link.url] = result
                 done.notify_all()
-            if progress is not None:
-                progress(result)
 
     threads = [
         threading.Thread(target=work, name=f"link-check-{i}", daemon=True)
